@@ -1,0 +1,34 @@
+"""Atomic file writes: a reader (or a SIGKILL) never sees half a file.
+
+Each write goes to a temporary file in the same folder and is renamed over the
+target, which POSIX makes atomic.  No fsync: the goal is surviving a killed
+process, not a power cut, and fsync would cost milliseconds per checkpoint.
+"""
+import io
+import os
+from pathlib import Path
+
+import numpy as np
+
+
+def write_bytes(path, data):
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_text(path, text):
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_npz(path, arrays):
+    """Save a dict of arrays as an uncompressed .npz, atomically, at exactly ``path``."""
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    write_bytes(path, buffer.getvalue())

@@ -1,0 +1,111 @@
+"""Optimizers: update a network's flat parameter vector in place from its gradients.
+
+An optimizer keeps the network, never references to its arrays: it reads
+``net.params`` / ``net.grads`` at every step, so weights loaded or restored in
+place are picked up.  Its own state (velocities, moments) is flat vectors of
+the model's dtype, saved and restored exactly by ``state_dict`` / ``load_state_dict``.
+"""
+import numpy as np
+
+from .errors import MinimlpError
+
+
+class Optimizer:
+    state_names = ()  # the arrays of this optimizer's state
+
+    def __init__(self, net, lr, weight_decay):
+        _check(lr > 0, f"lr must be > 0, got {lr}")
+        _check(weight_decay >= 0, f"weight_decay must be >= 0, got {weight_decay}")
+        self.net, self.lr, self.weight_decay = net, float(lr), float(weight_decay)
+        self._scratch = np.empty_like(net.params)
+
+    def gradient(self):
+        """The gradient to step with: ``net.grads`` plus weight_decay·W on weights, never biases.
+
+        Weight decay is added in a scratch copy so ``net.grads`` keeps the loss gradient.
+        """
+        if not self.weight_decay:
+            return self.net.grads
+        grad = self._scratch
+        np.copyto(grad, self.net.grads)
+        for weights in self.net.weight_slices:
+            grad[weights] += self.weight_decay * self.net.params[weights]
+        return grad
+
+    def state_dict(self):
+        state = {name: getattr(self, name).copy() for name in self.state_names}
+        state["lr"] = np.array(self.lr)
+        return state
+
+    def load_state_dict(self, state):
+        for name in self.state_names:
+            saved, current = np.asarray(state[name]), getattr(self, name)
+            if saved.shape != current.shape or saved.dtype != current.dtype:
+                raise MinimlpError(f"optimizer state {name!r} has shape {saved.shape} {saved.dtype}, "
+                                   f"expected {current.shape} {current.dtype}")
+            np.copyto(current, saved)
+        self.lr = float(state["lr"])
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with PyTorch's momentum and Nesterov update.
+
+    g ← ∇ + λ·W (weights only);  v ← μ·v + g;  step = g + μ·v (Nesterov) or v;  p ← p - lr·step.
+    With μ = 0 this is plain p ← p - lr·g.
+    """
+
+    state_names = ("velocity",)
+
+    def __init__(self, net, lr=0.01, momentum=0.0, nesterov=False, weight_decay=0.0):
+        super().__init__(net, lr, weight_decay)
+        _check(0 <= momentum < 1, f"momentum must be in [0, 1), got {momentum}")
+        _check(not nesterov or momentum > 0, "nesterov needs momentum > 0")
+        self.momentum, self.nesterov = float(momentum), bool(nesterov)
+        self.velocity = np.zeros_like(net.params)
+
+    def step(self):
+        grad = self.gradient()
+        step = grad
+        if self.momentum:
+            self.velocity *= self.momentum
+            self.velocity += grad
+            step = self.velocity
+            if self.nesterov:
+                step = np.multiply(self.velocity, self.momentum, out=self._scratch)
+                step += grad
+        self.net.params -= self.lr * step
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015) as in PyTorch, with L2 weight decay on weights only."""
+
+    state_names = ("m", "v", "t")
+
+    def __init__(self, net, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        super().__init__(net, lr, weight_decay)
+        beta1, beta2 = betas
+        _check(0 <= beta1 < 1 and 0 <= beta2 < 1, f"betas must be in [0, 1), got {betas}")
+        _check(eps > 0, f"eps must be > 0, got {eps}")
+        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
+        self.m, self.v = np.zeros_like(net.params), np.zeros_like(net.params)
+        self.t = np.zeros((), np.int64)  # step count, an array so it saves with the rest
+
+    def step(self):
+        grad = self.gradient()
+        self.t += 1
+        t = int(self.t)
+        self.m *= self.beta1
+        self.m += (1 - self.beta1) * grad
+        self.v *= self.beta2
+        self.v += (1 - self.beta2) * grad * grad
+        denom = np.sqrt(self.v / (1 - self.beta2**t))
+        denom += self.eps
+        self.net.params -= (self.lr / (1 - self.beta1**t)) * self.m / denom
+
+
+OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+
+
+def _check(ok, message):
+    if not ok:
+        raise MinimlpError(message)

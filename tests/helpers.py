@@ -1,0 +1,21 @@
+import numpy as np
+
+
+def central_difference(f, x, h=1e-6):
+    """Numerical gradient of scalar f() with respect to array x, perturbed in place."""
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        saved = x[i]
+        x[i] = saved + h
+        up = f()
+        x[i] = saved - h
+        down = f()
+        x[i] = saved
+        grad[i] = (up - down) / (2 * h)
+    return grad
+
+
+def rel_error(numeric, analytic):
+    """max|numeric - analytic| / max(max|numeric|, max|analytic|), 0 when both are 0."""
+    scale = max(np.abs(numeric).max(), np.abs(analytic).max())
+    return 0.0 if scale == 0 else float(np.abs(numeric - analytic).max() / scale)

@@ -1,0 +1,105 @@
+"""Optimizers against their documented update rules, worked by hand on known gradients."""
+import numpy as np
+import pytest
+
+from minimlp import MLP, SGD, Adam, MinimlpError
+
+
+def net_with_params(seed=0):
+    return MLP([3, 4, 2], seed=seed, dtype="float64")
+
+
+def run(opt, net, grads):
+    for g in grads:
+        net.grads[...] = g
+        opt.step()
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_sgd_momentum_matches_pytorch_formula(nesterov):
+    rng = np.random.default_rng(0)
+    net = net_with_params()
+    p0 = net.params.copy()
+    g1, g2, g3 = (rng.standard_normal(p0.shape) for _ in range(3))
+    lr, mu = 0.1, 0.9
+    run(SGD(net, lr=lr, momentum=mu, nesterov=nesterov), net, [g1, g2, g3])
+    v1 = g1
+    v2 = mu * v1 + g2
+    v3 = mu * v2 + g3
+    if nesterov:
+        expected = p0 - lr * (g1 + mu * v1) - lr * (g2 + mu * v2) - lr * (g3 + mu * v3)
+    else:
+        expected = p0 - lr * v1 - lr * v2 - lr * v3
+    np.testing.assert_allclose(net.params, expected, rtol=1e-13, atol=1e-15)
+
+
+def test_plain_sgd_step():
+    net = net_with_params()
+    p0 = net.params.copy()
+    g = np.linspace(-1, 1, p0.size)
+    run(SGD(net, lr=0.25), net, [g])
+    np.testing.assert_array_equal(net.params, p0 - 0.25 * g)
+
+
+def test_weight_decay_reaches_weights_only_and_leaves_grads_alone():
+    net = net_with_params()
+    p0 = net.params.copy()
+    g = np.full(p0.shape, 0.5)
+    run(SGD(net, lr=0.1, weight_decay=0.01), net, [g])
+    for layer, sl in zip(net.dense, net.weight_slices):
+        W0 = p0[sl].reshape(layer.W.shape)
+        np.testing.assert_allclose(layer.W, W0 - 0.1 * (0.5 + 0.01 * W0), rtol=1e-15)
+    b0 = [p0[sl.stop:sl.stop + layer.b.size] for layer, sl in zip(net.dense, net.weight_slices)]
+    for layer, b in zip(net.dense, b0):
+        np.testing.assert_allclose(layer.b, b - 0.1 * 0.5, rtol=1e-15)
+    np.testing.assert_array_equal(net.grads, g)
+
+
+def test_adam_matches_its_formula():
+    rng = np.random.default_rng(1)
+    net = net_with_params()
+    p0 = net.params.copy()
+    g1, g2 = rng.standard_normal(p0.shape), rng.standard_normal(p0.shape)
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+    run(Adam(net, lr=lr), net, [g1, g2])
+    m1, v1 = (1 - b1) * g1, (1 - b2) * g1**2
+    p1 = p0 - lr * (m1 / (1 - b1)) / (np.sqrt(v1 / (1 - b2)) + eps)
+    m2, v2 = b1 * m1 + (1 - b1) * g2, b2 * v1 + (1 - b2) * g2**2
+    p2 = p1 - lr * (m2 / (1 - b1**2)) / (np.sqrt(v2 / (1 - b2**2)) + eps)
+    np.testing.assert_allclose(net.params, p2, rtol=1e-12)
+
+
+@pytest.mark.parametrize("make", [lambda n: SGD(n, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
+                                  lambda n: Adam(n, lr=0.01, weight_decay=0.01)], ids=["sgd", "adam"])
+def test_state_dict_restores_exactly(make):
+    rng = np.random.default_rng(2)
+    grads = [rng.standard_normal(net_with_params().params.shape) for _ in range(6)]
+    net = net_with_params()
+    opt = make(net)
+    run(opt, net, grads[:3])
+    saved_params, saved_state = net.params.copy(), opt.state_dict()
+    run(opt, net, grads[3:])
+    resumed_net = net_with_params(seed=9)
+    resumed_net.params[...] = saved_params
+    resumed = make(resumed_net)
+    resumed.load_state_dict(saved_state)
+    run(resumed, resumed_net, grads[3:])
+    np.testing.assert_array_equal(resumed_net.params, net.params)
+
+
+def test_optimizer_follows_weights_restored_in_place():
+    net = net_with_params()
+    opt = SGD(net, lr=0.1)
+    net.params[...] = 1.0  # e.g. best weights restored by early stopping
+    run(opt, net, [np.ones(net.params.shape)])
+    np.testing.assert_allclose(net.dense[0].W, 0.9)
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"lr": 0}, "lr must be > 0"), ({"lr": -1}, "lr must be > 0"),
+    ({"momentum": 1.0}, "momentum must be in"), ({"momentum": -0.1}, "momentum must be in"),
+    ({"nesterov": True}, "nesterov needs momentum"), ({"weight_decay": -1}, "weight_decay must be"),
+])
+def test_bad_hyperparameters_fail_early(kwargs, message):
+    with pytest.raises(MinimlpError, match=message):
+        SGD(net_with_params(), **{"lr": 0.1, **kwargs})
