@@ -5,6 +5,8 @@ An optimizer keeps the network, never references to its arrays: it reads
 place are picked up.  Its own state (velocities, moments) is flat vectors of
 the model's dtype, saved and restored exactly by ``state_dict`` / ``load_state_dict``.
 """
+import math
+
 import numpy as np
 
 from .errors import MinimlpError
@@ -17,20 +19,34 @@ class Optimizer:
         _check(lr > 0, f"lr must be > 0, got {lr}")
         _check(weight_decay >= 0, f"weight_decay must be >= 0, got {weight_decay}")
         self.net, self.lr, self.weight_decay = net, float(lr), float(weight_decay)
-        self._scratch = np.empty_like(net.params)
+        self._decayed = np.empty_like(net.params) if weight_decay else None
+        self._update = np.empty_like(net.params)
 
     def gradient(self):
         """The gradient to step with: ``net.grads`` plus weight_decay·W on weights, never biases.
 
-        Weight decay is added in a scratch copy so ``net.grads`` keeps the loss gradient.
+        Weight decay is added in a copy so ``net.grads`` keeps the loss gradient.
         """
         if not self.weight_decay:
             return self.net.grads
-        grad = self._scratch
+        grad = self._decayed
         np.copyto(grad, self.net.grads)
         for weights in self.net.weight_slices:
             grad[weights] += self.weight_decay * self.net.params[weights]
         return grad
+
+    def apply(self, update):
+        """params -= update, unless the update holds a NaN or an infinity: then False, nothing changes.
+
+        One BLAS dot product checks the whole vector (a non-finite entry, or one
+        so large its square overflows, makes the sum non-finite).
+        """
+        with np.errstate(over="ignore", invalid="ignore"):
+            finite = np.isfinite(np.dot(update, update))
+        if not finite:
+            return False
+        self.net.params -= update
+        return True
 
     def state_dict(self):
         state = {name: getattr(self, name).copy() for name in self.state_names}
@@ -51,7 +67,9 @@ class SGD(Optimizer):
     """Stochastic gradient descent with PyTorch's momentum and Nesterov update.
 
     g ← ∇ + λ·W (weights only);  v ← μ·v + g;  step = g + μ·v (Nesterov) or v;  p ← p - lr·step.
-    With μ = 0 this is plain p ← p - lr·g.
+    With μ = 0 this is plain p ← p - lr·g.  ``step()`` returns False, changing
+    no weight, when the update is not finite (the loop calls that divergence;
+    the velocity is then spoilt, and training stops).
     """
 
     state_names = ("velocity",)
@@ -64,16 +82,15 @@ class SGD(Optimizer):
         self.velocity = np.zeros_like(net.params)
 
     def step(self):
-        grad = self.gradient()
-        step = grad
+        grad = step = self.gradient()
         if self.momentum:
             self.velocity *= self.momentum
             self.velocity += grad
             step = self.velocity
             if self.nesterov:
-                step = np.multiply(self.velocity, self.momentum, out=self._scratch)
+                step = np.multiply(self.velocity, self.momentum, out=self._update)
                 step += grad
-        self.net.params -= self.lr * step
+        return self.apply(np.multiply(step, self.lr, out=self._update))
 
 
 class Adam(Optimizer):
@@ -98,12 +115,32 @@ class Adam(Optimizer):
         self.m += (1 - self.beta1) * grad
         self.v *= self.beta2
         self.v += (1 - self.beta2) * grad * grad
-        denom = np.sqrt(self.v / (1 - self.beta2**t))
-        denom += self.eps
-        self.net.params -= (self.lr / (1 - self.beta1**t)) * self.m / denom
+        update = np.divide(self.v, 1 - self.beta2**t, out=self._update)
+        np.sqrt(update, out=update)
+        update += self.eps
+        np.divide(self.m, update, out=update)
+        update *= self.lr / (1 - self.beta1**t)
+        return self.apply(update)
 
 
 OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+
+
+# Learning-rate schedules: the rate for 0-based epoch t of T epochs after warm-up.
+SCHEDULES = {
+    "constant": lambda lr, t, T, step_size, gamma, min_lr: lr,
+    "step": lambda lr, t, T, step_size, gamma, min_lr: lr * gamma ** (t // step_size),
+    "cosine": lambda lr, t, T, step_size, gamma, min_lr: min_lr + (lr - min_lr) * (1 + math.cos(math.pi * t / T)) / 2,
+}
+
+
+def scheduled_lr(schedule, lr, epoch, epochs, warmup_epochs=0, step_size=10, gamma=0.1, min_lr=0.0):
+    """The learning rate of 1-based ``epoch``: linear warm-up to ``lr`` over ``warmup_epochs``
+    (epoch e gets lr·e/(warmup_epochs+1)), then the named schedule over the epochs left."""
+    if epoch <= warmup_epochs:
+        return lr * epoch / (warmup_epochs + 1)
+    t, T = epoch - warmup_epochs - 1, epochs - warmup_epochs
+    return SCHEDULES[schedule](lr, t, T, step_size, gamma, min_lr)
 
 
 def _check(ok, message):

@@ -103,3 +103,36 @@ def test_optimizer_follows_weights_restored_in_place():
 def test_bad_hyperparameters_fail_early(kwargs, message):
     with pytest.raises(MinimlpError, match=message):
         SGD(net_with_params(), **{"lr": 0.1, **kwargs})
+
+
+def test_nesterov_with_weight_decay_matches_formula():
+    rng = np.random.default_rng(4)
+    net = net_with_params()
+    p0 = net.params.copy()
+    g1, g2 = rng.standard_normal(p0.shape), rng.standard_normal(p0.shape)
+    lr, mu, wd = 0.1, 0.8, 0.05
+    is_weight = np.zeros(p0.shape, bool)
+    for sl in net.weight_slices:
+        is_weight[sl] = True
+    run(SGD(net, lr=lr, momentum=mu, nesterov=True, weight_decay=wd), net, [g1, g2])
+    d1 = g1 + wd * p0 * is_weight
+    v1 = d1
+    p1 = p0 - lr * (d1 + mu * v1)
+    d2 = g2 + wd * p1 * is_weight
+    v2 = mu * v1 + d2
+    p2 = p1 - lr * (d2 + mu * v2)
+    np.testing.assert_allclose(net.params, p2, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, 1e200])
+def test_a_non_finite_update_is_refused_and_changes_nothing(bad):
+    net = net_with_params()
+    opt = SGD(net, lr=0.1, momentum=0.9)
+    p0 = net.params.copy()
+    net.grads[...] = 1.0
+    net.grads[3] = bad
+    assert opt.step() is False
+    np.testing.assert_array_equal(net.params, p0)
+    net.grads[3] = 1.0
+    assert SGD(net, lr=0.1, momentum=0.9).step() is True
+    np.testing.assert_allclose(net.params, p0 - 0.1)

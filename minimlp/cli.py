@@ -1,0 +1,275 @@
+"""The ``minimlp`` command: Click wiring over the Python API.
+
+The one place that prints, and that turns minimlp's errors into a message and
+exit code 2 (bad input), 1 (a run that failed), 130/143 (interrupted).
+"""
+import csv
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import MinimlpError
+
+EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+EXISTING_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
+
+
+class InputError(click.ClickException):
+    exit_code = 2
+
+
+class MinimlpGroup(click.Group):
+    """Turns MinimlpError into 'Error: <message>' and exit code 2, never a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except MinimlpError as e:
+            raise InputError(str(e)) from None
+        except OSError as e:
+            raise click.ClickException(f"{e.filename or ''}: {e.strerror or e}") from None
+
+
+@click.group(cls=MinimlpGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="minimlp")
+def main():
+    """minimlp: train small MLPs from YAML configs, with a report you can trust.
+
+    \b
+    Examples:
+      minimlp train                          # the default config (digits)
+      minimlp train configs/moons.yaml --set optimizer.lr=0.05
+      minimlp predict runs/iris-20261128-120000 flowers.csv -o predictions.csv
+    """
+
+
+overrides_option = click.option(
+    "--set", "overrides", multiple=True, metavar="KEY=VALUE",
+    help="Override a config key, typed as YAML (repeatable), e.g. --set model.hidden=[64,64].",
+)
+
+
+@main.command()
+@click.argument("config", required=False, type=EXISTING_FILE)
+@overrides_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Write the run into exactly this folder (default: runs/<name>-<timestamp>/).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def train(config, overrides, out, quiet):
+    """Train the network CONFIG describes and write a run folder.
+
+    Without CONFIG, trains the default config (digits). The run folder holds
+    config.yaml, history.csv, model.npz, metrics.json, the plots and report.html.
+
+    \b
+    Examples:
+      minimlp train
+      minimlp train configs/iris.yaml --out runs/iris
+      minimlp train configs/moons.yaml --set train.epochs=100 --set optimizer.schedule=cosine
+    """
+    from .config import load_config
+    from .runs import train_run
+
+    cfg = load_config(config, overrides)
+    with Progress(cfg.train.epochs, cfg.name, quiet) as progress:
+        result = train_run(cfg, out, on_epoch=progress.epoch)
+    _echo_result(result, quiet)
+    if result.status == "diverged":
+        sys.exit(1)
+
+
+def _echo_result(result, quiet):
+    if result.status == "diverged":
+        click.echo(f"Error: {result.message}", err=True)
+    if quiet:
+        return
+    m = result.metrics
+    click.echo(f"{result.message}. test accuracy {m['test_accuracy']:.4f}, test loss {m['test_loss']:.4f}")
+    click.echo(f"run folder: {result.run_dir} (open report.html)")
+
+
+class Progress:
+    """A progress bar on a terminal, one line per epoch otherwise, nothing when quiet."""
+
+    def __init__(self, epochs, name, quiet, done=0):
+        self.epochs, self.quiet = epochs, quiet
+        self.bar = None
+        if not quiet and sys.stdout.isatty():
+            self.bar = click.progressbar(length=epochs, label=name, show_pos=True, item_show_func=self._show)
+            self.bar.update(done)
+
+    def __enter__(self):
+        if self.bar:
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.bar:
+            self.bar.__exit__(*exc)
+
+    def epoch(self, record, state=None):
+        if self.bar:
+            self.bar.update(1, record)
+        elif not self.quiet:
+            click.echo(f"epoch {record.epoch}/{self.epochs}  {self._show(record)}")
+
+    @staticmethod
+    def _show(record):
+        if record is None:
+            return ""
+        text = f"loss {record.train_loss:.4f}  acc {record.train_acc:.4f}"
+        if record.val_loss is not None:
+            text += f"  val_loss {record.val_loss:.4f}  val_acc {record.val_acc:.4f}"
+        return text + f"  lr {record.lr:.4g}  {record.seconds:.2f}s"
+
+
+@main.group()
+def config():
+    """Show and check configs."""
+
+
+@config.command("show")
+@click.argument("config_file", metavar="[CONFIG]", required=False, type=EXISTING_FILE)
+@overrides_option
+def config_show(config_file, overrides):
+    """Print the resolved config: defaults, then CONFIG, then --set overrides.
+
+    \b
+    Example:
+      minimlp config show configs/iris.yaml --set optimizer.lr=0.05
+    """
+    from .config import load_config
+
+    click.echo(load_config(config_file, overrides).to_yaml(), nl=False)
+
+
+@main.command()
+@click.argument("run_dir", type=EXISTING_DIR)
+@click.argument("input_csv", type=EXISTING_FILE)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the predictions (CSV).")
+def predict(run_dir, input_csv, output):
+    """Predict the class of every row of INPUT_CSV with the model of RUN_DIR.
+
+    INPUT_CSV needs a header with the training feature columns (others, such
+    as the target, are ignored). OUTPUT gets a 'prediction' column with the
+    original labels and one 'proba_<class>' column per class.
+
+    \b
+    Example:
+      minimlp predict runs/iris runs/new_flowers.csv -o predictions.csv
+    """
+    from . import csvfile, files
+    from .predictor import Predictor
+
+    predictor = Predictor.load(_model_path(run_dir))
+    header, rows, lines = csvfile.read_table(input_csv)
+    missing = [name for name in predictor.feature_names if name not in header]
+    if missing:
+        raise MinimlpError(f"{input_csv}: missing feature column(s) {', '.join(map(repr, missing))}; "
+                           f"the model needs {', '.join(predictor.feature_names)}")
+    columns = [header.index(name) for name in predictor.feature_names]
+    X = csvfile.numeric_columns(input_csv, header, rows, lines, columns)
+    proba = predictor.predict_proba(X)
+    labels = predictor.classes[proba.argmax(axis=1)]
+    text = _csv_text(["prediction", *(f"proba_{c}" for c in predictor.classes)],
+                     ([label, *(repr(float(p)) for p in row)] for label, row in zip(labels, proba)))
+    files.write_text(output, text)
+    click.echo(f"wrote {len(labels)} predictions to {output}")
+
+
+def _csv_text(header, rows):
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _model_path(run_dir):
+    path = Path(run_dir) / "model.npz"
+    if not path.is_file():
+        raise MinimlpError(f"{run_dir}: no model.npz in this folder; is it a minimlp run folder?")
+    return path
+
+
+@main.command()
+@click.argument("run_dir", type=EXISTING_DIR)
+def evaluate(run_dir):
+    """Re-evaluate the saved model of RUN_DIR on its test split and print the metrics.
+
+    \b
+    Example:
+      minimlp evaluate runs/digits-20261128-120000
+    """
+    from .config import load_config
+    from .data import load_dataset, split_indices
+    from .predictor import Predictor
+    from .runs import test_metrics
+
+    predictor = Predictor.load(_model_path(run_dir))
+    config_path = Path(run_dir) / "config.yaml"
+    if not config_path.is_file():
+        raise MinimlpError(f"{run_dir}: no config.yaml in this folder")
+    cfg = load_config(config_path)
+    dataset = load_dataset(cfg)
+    _, _, test_rows = split_indices(dataset, cfg.data.test_size, cfg.data.val_size, cfg.seed)
+    metrics = test_metrics(predictor, dataset, test_rows)
+    click.echo(f"test accuracy  {metrics['test_accuracy']:.4f}")
+    click.echo(f"test loss      {metrics['test_loss']:.4f}")
+    click.echo(f"macro F1       {metrics['macro_f1']:.4f}")
+    click.echo(f"{'class':>16}  precision  recall      F1  support")
+    for name, m in metrics["per_class"].items():
+        click.echo(f"{name:>16}  {m['precision']:9.4f}  {m['recall']:6.4f}  {m['f1']:6.4f}  {m['support']:7d}")
+
+
+@main.command()
+def datasets():
+    """List the datasets a config can name, with their data.params and defaults.
+
+    A generator's random_state defaults to the config's seed.
+    """
+    from .datasets import DATASET_NAMES, loader, parameters
+
+    for name in DATASET_NAMES:
+        if name == "csv":
+            click.echo("csv: your own file; set data.path (and data.target, default: the last column)")
+            continue
+        params = ", ".join(f"{p}={'<seed>' if p == 'random_state' else repr(d)}" for p, d in parameters(name))
+        click.echo(f"{name}: sklearn.datasets.{loader(name).__name__}({params})")
+
+
+@main.command()
+@click.argument("run_dirs", nargs=-1, required=True, type=EXISTING_DIR)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The PNG file to write.")
+def plot(run_dirs, output):
+    """Overlay the loss curves of several runs (train solid, validation dashed).
+
+    \b
+    Example:
+      minimlp plot runs/a runs/b -o compare.png
+    """
+    from .report import overlay_png
+    from . import files
+
+    curves = {str(run_dir): _read_history(run_dir) for run_dir in run_dirs}
+    files.write_bytes(output, overlay_png(curves))
+    click.echo(f"wrote {output}")
+
+
+def _read_history(run_dir):
+    path = Path(run_dir) / "history.csv"
+    if not path.is_file():
+        raise MinimlpError(f"{run_dir}: no history.csv in this folder; is it a minimlp run folder?")
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    try:
+        return {column: [float(r[column]) if r[column] else None for r in rows]
+                for column in ("epoch", "train_loss", "val_loss")}
+    except (KeyError, ValueError, TypeError):
+        raise MinimlpError(f"{path}: not a minimlp history file") from None

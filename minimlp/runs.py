@@ -1,0 +1,136 @@
+"""A training run as a folder: everything is loaded and checked first, then the run
+trains and leaves config.yaml, history.csv, model.npz, metrics.json, the plots and report.html.
+
+This is the Python API behind ``minimlp train``:
+
+    from minimlp.config import load_config
+    from minimlp.runs import train_run
+    result = train_run(load_config("configs/iris.yaml"), "runs/iris")
+"""
+import json
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from . import data, files, report
+from .errors import MinimlpError
+from .metrics import classification_metrics
+from .model import MLP
+from .predictor import Predictor
+from .train import HISTORY_COLUMNS, fit
+
+RUN_FILES = ("config.yaml", "history.csv", "model.npz", "metrics.json", "report.html")
+
+
+@dataclass
+class Prepared:
+    config: object
+    dataset: data.Dataset
+    splits: data.Splits
+    net: MLP
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    status: str
+    message: str
+    metrics: dict
+
+
+def prepare(config):
+    """Load and split the data and build the network; every input error surfaces here."""
+    dataset = data.load_dataset(config)
+    splits = data.prepare(dataset, config.data, config.seed, config.model.dtype)
+    sizes = [dataset.X.shape[1], *config.model.hidden, len(dataset.classes)]
+    net = MLP(sizes, config.model.activation, config.model.init, seed=config.seed, dtype=config.model.dtype)
+    return Prepared(config, dataset, splits, net)
+
+
+def default_run_dir(config, root="runs"):
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path, n = Path(root) / f"{config.name}-{stamp}", 1
+    while path.exists():
+        n += 1
+        path = Path(root) / f"{config.name}-{stamp}-{n}"
+    return path
+
+
+def check_new_run_dir(path):
+    path = Path(path)
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise MinimlpError(f"--out {path}: already exists and is not an empty folder; "
+                           "choose a new folder (or --resume a run)")
+
+
+def train_run(config, run_dir=None, on_epoch=None, stop_requested=None):
+    """Train as ``config`` says into ``run_dir`` (default: runs/<name>-<timestamp>/)."""
+    prepared = prepare(config)
+    run_dir = Path(run_dir) if run_dir is not None else default_run_dir(config)
+    check_new_run_dir(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    files.write_text(run_dir / "config.yaml", config.to_yaml())
+    history = HistoryFile(run_dir / "history.csv", [])
+
+    def after_epoch(record, state):
+        history.append(record)
+        if on_epoch:
+            on_epoch(record, state)
+
+    result = fit(prepared.net, prepared.splits, config, on_epoch=after_epoch, stop_requested=stop_requested)
+    metrics = finish_run(run_dir, prepared, result)
+    return RunResult(run_dir, result.status, result.message, metrics)
+
+
+def finish_run(run_dir, prepared, result):
+    """Write model.npz, metrics.json, the plots and report.html for a trained network."""
+    config, dataset, splits = prepared.config, prepared.dataset, prepared.splits
+    predictor = Predictor(prepared.net, dataset.classes, dataset.feature_names, splits.scaler)
+    predictor.save(run_dir / "model.npz")
+    metrics = test_metrics(predictor, dataset, splits.test_rows)
+    last = result.history[-1] if result.history else None
+    metrics.update(
+        status=result.status, message=result.message, epochs_run=len(result.history),
+        best_epoch=result.best_epoch, train_seconds=result.seconds, n_params=prepared.net.n_params,
+        final_epoch=asdict(last) if last else None,
+    )
+    files.write_text(run_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    plots = report.write_plots(run_dir, result.history, metrics, predictor,
+                               dataset.X[splits.test_rows], dataset.y[splits.test_rows], result.best_epoch)
+    summary = {
+        "status": result.message, "test accuracy": f"{metrics['test_accuracy']:.4f}",
+        "test loss": f"{metrics['test_loss']:.4f}", "macro F1": f"{metrics['macro_f1']:.4f}",
+        "epochs": len(result.history), "training seconds": f"{result.seconds:.2f}",
+        "parameters": prepared.net.n_params, "dataset": dataset.source,
+        "rows (train / val / test)": f"{len(splits.y_train)} / {len(splits.y_val)} / {len(splits.y_test)}",
+    }
+    report.write_html(run_dir, f"minimlp run: {config.name}", summary, metrics, config.to_yaml(), plots)
+    return metrics
+
+
+def test_metrics(predictor, dataset, test_rows):
+    """Metrics of a predictor on the raw test rows: one path for training and ``evaluate``."""
+    X = predictor.transform(dataset.X[test_rows])
+    return classification_metrics(predictor.net, X, dataset.y[test_rows], predictor.classes)
+
+
+class HistoryFile:
+    """history.csv, one whole line appended and flushed per epoch (a kill never tears a line)."""
+
+    def __init__(self, path, records):
+        self.path = path
+        files.write_text(path, ",".join(HISTORY_COLUMNS) + "\n" + "".join(map(history_line, records)))
+
+    def append(self, record):
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.write(history_line(record))
+
+
+def history_line(record):
+    cells = (_cell(getattr(record, column)) for column in HISTORY_COLUMNS)
+    return ",".join(cells) + "\n"
+
+
+def _cell(value):
+    """Full precision (repr round-trips), empty for a missing value."""
+    return "" if value is None else repr(float(value)) if isinstance(value, float) else str(value)

@@ -1,0 +1,175 @@
+"""The epoch loop: mini-batch training, evaluation, early stopping and the history.
+
+No printing and no files here: progress goes to a callback, and everything
+needed to continue a run exactly lives in a ``TrainState`` the caller may save.
+"""
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .losses import SoftmaxCrossEntropy
+from .optim import SGD, Adam, scheduled_lr
+
+HISTORY_COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds")
+EVAL_CHUNK = 4096  # rows per forward pass when evaluating
+
+
+@dataclass
+class EpochRecord:
+    epoch: int
+    train_loss: float
+    train_acc: float
+    val_loss: "float | None"
+    val_acc: "float | None"
+    lr: float
+    seconds: float
+
+
+@dataclass
+class TrainState:
+    """Where a run is: completed epochs, the partial epoch, the shuffling RNG, early stopping."""
+
+    epoch: int = 0  # completed epochs
+    batch: int = 0  # batches done in epoch `epoch + 1` (non-zero only after an interrupt)
+    loss_sum: float = 0.0  # that partial epoch's sums so far
+    correct: int = 0
+    seconds: float = 0.0
+    rng_state: dict = None  # the shuffling RNG at the start of epoch `epoch + 1`
+    best_value: "float | None" = None  # early stopping: best monitored value, its epoch, epochs since
+    best_epoch: int = 0
+    wait: int = 0
+    best_params: "np.ndarray | None" = None
+    history: list = field(default_factory=list)
+
+
+@dataclass
+class TrainResult:
+    status: str  # completed, early_stopped, diverged or interrupted
+    message: str
+    history: list
+    seconds: float
+    best_epoch: "int | None"
+
+
+def shuffle_rng(seed):
+    """The shuffling stream, independent of the weight initialisation drawn from ``seed`` itself."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1,)))
+
+
+def make_optimizer(net, opt):
+    """The optimizer an OptimizerConfig describes."""
+    if opt.name == "adam":
+        return Adam(net, lr=opt.lr, weight_decay=opt.weight_decay)
+    return SGD(net, lr=opt.lr, momentum=opt.momentum, nesterov=opt.nesterov, weight_decay=opt.weight_decay)
+
+
+def epoch_lr(opt, epoch, epochs):
+    return scheduled_lr(opt.schedule, opt.lr, epoch, epochs, opt.warmup_epochs, opt.step_size, opt.gamma, opt.min_lr)
+
+
+def evaluate(net, head, X, y):
+    """(mean loss, accuracy) of ``net`` on X, y, in chunks; (None, None) for no rows."""
+    if len(X) == 0:
+        return None, None
+    loss_sum, correct = 0.0, 0
+    for start in range(0, len(X), EVAL_CHUNK):
+        z = net.forward(X[start:start + EVAL_CHUNK])
+        yb = y[start:start + EVAL_CHUNK]
+        loss_sum += float(head.forward_checked(z, yb)) * len(yb)
+        correct += int(np.count_nonzero(z.argmax(axis=1) == yb))
+    return loss_sum / len(X), correct / len(X)
+
+
+def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_requested=None):
+    """Train ``net`` on ``splits`` as ``config`` says, from ``state`` (default: the start).
+
+    ``on_epoch(record, state)`` is called after every epoch; ``stop_requested()``
+    after every batch: an interrupt finishes the batch, then returns with a
+    state that continues exactly where it stopped.
+    """
+    train = config.train
+    opt = optimizer or make_optimizer(net, config.optimizer)
+    head = SoftmaxCrossEntropy(train.label_smoothing)
+    state = state or TrainState()
+    stop_requested = stop_requested or (lambda: False)
+    rng = shuffle_rng(config.seed)
+    if state.rng_state is not None:
+        rng.bit_generator.state = state.rng_state
+    with np.errstate(all="ignore"):  # non-finite values are caught explicitly, batch by batch
+        while state.epoch < train.epochs:
+            if stop_requested():
+                return _result("interrupted", state, train, net)
+            tick = time.perf_counter()
+            opt.lr = epoch_lr(config.optimizer, state.epoch + 1, train.epochs)
+            state.rng_state = rng.bit_generator.state
+            outcome = run_epoch(net, head, opt, splits.X_train, splits.y_train, train, rng, state, stop_requested)
+            if outcome == "done":
+                val_loss, val_acc = evaluate(net, head, splits.X_val, splits.y_val)
+            state.seconds += time.perf_counter() - tick
+            if outcome != "done":
+                return _result(outcome, state, train, net)
+            record = _finish_epoch(state, len(splits.X_train), val_loss, val_acc, opt.lr)
+            if on_epoch:
+                on_epoch(record, state)
+            if train.early_stopping and _no_longer_improving(net, record, state, train):
+                return _result("early_stopped", state, train, net)
+    return _result("completed", state, train, net)
+
+
+def run_epoch(net, head, opt, X, y, train, rng, state, stop_requested):
+    """Train one epoch from batch ``state.batch``; 'done', 'diverged' or 'interrupted'."""
+    if train.shuffle:
+        order = rng.permutation(len(X))
+        X, y = X[order], y[order]  # one gather per epoch; batches are then contiguous slices
+    size = train.batch_size
+    for start in range(state.batch * size, len(X), size):
+        xb, yb = X[start:start + size], y[start:start + size]
+        z = net.forward(xb)
+        state.correct += int(np.count_nonzero(z.argmax(axis=1) == yb))
+        loss = head.forward_checked(z, yb)
+        if not np.isfinite(loss):
+            return "diverged"
+        net.backward(head.backward())
+        if not opt.step():  # refuses a non-finite update: the weights stay the last good ones
+            return "diverged"
+        state.loss_sum += float(loss) * len(yb)
+        state.batch += 1
+        if stop_requested() and start + size < len(X):
+            return "interrupted"
+    return "done"
+
+
+def _finish_epoch(state, n, val_loss, val_acc, lr):
+    state.epoch += 1
+    record = EpochRecord(state.epoch, state.loss_sum / n, state.correct / n, val_loss, val_acc, lr, state.seconds)
+    state.history.append(record)
+    state.batch, state.loss_sum, state.correct, state.seconds = 0, 0.0, 0, 0.0
+    return record
+
+
+def _no_longer_improving(net, record, state, train):
+    """Track the monitored metric; True when it has not improved for ``patience`` epochs."""
+    value = record.val_loss if train.monitor == "val_loss" else -record.val_acc
+    if state.best_value is None or value < state.best_value - train.min_delta:
+        state.best_value, state.best_epoch, state.wait = value, record.epoch, 0
+        state.best_params = net.params.copy()
+        return False
+    state.wait += 1
+    return state.wait >= train.patience
+
+
+def _result(status, state, train, net):
+    best = state.best_epoch if train.early_stopping else None
+    if train.early_stopping and train.restore_best and state.best_params is not None and status != "interrupted":
+        np.copyto(net.params, state.best_params)
+    messages = {
+        "completed": f"trained {state.epoch} epochs",
+        "early_stopped": f"stopped early after epoch {state.epoch}: {train.monitor} has not improved "
+                         f"for {train.patience} epochs (best: epoch {best})",
+        "diverged": f"training diverged in epoch {state.epoch + 1}: the loss or a gradient became NaN or "
+                    "infinite; the weights before that step are kept. Try a lower optimizer.lr",
+        "interrupted": f"interrupted in epoch {state.epoch + 1} after batch {state.batch}",
+    }
+    seconds = sum(record.seconds for record in state.history) + state.seconds
+    return TrainResult(status, messages[status], state.history, seconds, best)
