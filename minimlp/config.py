@@ -45,7 +45,7 @@ class ModelConfig:
 @dataclass
 class OptimizerConfig:
     name: str = "sgd"  # sgd or adam
-    lr: float = 0.1
+    lr: float = 0.05
     momentum: float = 0.9  # sgd only
     nesterov: bool = False  # sgd only
     weight_decay: float = 0.0  # L2 on weights (never biases), added to the gradient

@@ -98,11 +98,11 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
         rng.bit_generator.state = state.rng_state
     with np.errstate(all="ignore"):  # non-finite values are caught explicitly, batch by batch
         while state.epoch < train.epochs:
+            state.rng_state = rng.bit_generator.state  # the start of epoch `state.epoch + 1`
             if stop_requested():
                 return _result("interrupted", state, train, net)
             tick = time.perf_counter()
             opt.lr = epoch_lr(config.optimizer, state.epoch + 1, train.epochs)
-            state.rng_state = rng.bit_generator.state
             outcome = run_epoch(net, head, opt, splits.X_train, splits.y_train, train, rng, state, stop_requested)
             if outcome == "done":
                 val_loss, val_acc = evaluate(net, head, splits.X_val, splits.y_val)

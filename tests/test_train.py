@@ -1,0 +1,138 @@
+"""The training loop against a plain loop over the public API, and its behaviours."""
+import math
+
+import numpy as np
+import pytest
+
+from minimlp import SGD, SoftmaxCrossEntropy
+from minimlp.config import load_config
+from minimlp.runs import prepare
+from minimlp.train import fit, shuffle_rng
+
+SMALL = ["data.dataset=iris", "model.hidden=[12, 7]", "train.epochs=6", "train.batch_size=16"]
+
+
+def plain_loop(config):
+    """Mini-batch SGD written with nothing but the public API: one fancy-index gather per batch."""
+    prepared = prepare(config)
+    net, s, opt_cfg = prepared.net, prepared.splits, config.optimizer
+    opt = SGD(net, lr=opt_cfg.lr, momentum=opt_cfg.momentum, nesterov=opt_cfg.nesterov, weight_decay=opt_cfg.weight_decay)
+    head = SoftmaxCrossEntropy(config.train.label_smoothing)
+    rng, n, size = shuffle_rng(config.seed), len(s.X_train), config.train.batch_size
+    history = []
+    for _ in range(config.train.epochs):
+        order = rng.permutation(n)
+        loss_sum, correct = 0.0, 0
+        for start in range(0, n, size):
+            rows = order[start:start + size]
+            z = net.forward(s.X_train[rows])
+            correct += int(np.sum(np.argmax(z, axis=1) == s.y_train[rows]))
+            loss_sum += float(head.forward(z, s.y_train[rows])) * len(rows)
+            net.backward(head.backward())
+            opt.step()
+        history.append((loss_sum / n, correct / n))
+    return net.params, history
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("extra", [[], ["optimizer.nesterov=true", "optimizer.weight_decay=0.01", "train.label_smoothing=0.1"],
+                                   ["optimizer.momentum=0", "model.activation=tanh"]])
+def test_fit_equals_the_plain_public_api_loop_bit_for_bit(dtype, extra):
+    config = load_config(None, SMALL + extra + [f"model.dtype={dtype}"])
+    expected_params, expected_history = plain_loop(config)
+    prepared = prepare(config)
+    result = fit(prepared.net, prepared.splits, config)
+    np.testing.assert_array_equal(prepared.net.params, expected_params)
+    assert [(r.train_loss, r.train_acc) for r in result.history] == expected_history
+    assert len(prepared.splits.X_train) % config.train.batch_size != 0  # a partial last batch was covered
+
+
+def run(overrides, **kwargs):
+    config = load_config(None, overrides)
+    prepared = prepare(config)
+    return prepared, fit(prepared.net, prepared.splits, config, **kwargs)
+
+
+def comparable(history):
+    return [(r.epoch, r.train_loss, r.train_acc, r.val_loss, r.val_acc, r.lr) for r in history]
+
+
+def test_same_config_and_seed_give_bit_identical_weights_and_history():
+    (a, ra), (b, rb) = run(SMALL + ["seed=3"]), run(SMALL + ["seed=3"])
+    np.testing.assert_array_equal(a.net.params, b.net.params)
+    assert comparable(ra.history) == comparable(rb.history)
+    c, rc = run(SMALL + ["seed=4"])
+    assert not np.array_equal(a.net.params, c.net.params)
+
+
+def test_validation_metrics_match_an_independent_computation():
+    prepared, result = run(SMALL)
+    s = prepared.splits
+    z = prepared.net.forward(s.X_val).astype(np.float64)
+    log_p = z - z.max(axis=1, keepdims=True)
+    log_p -= np.log(np.exp(log_p).sum(axis=1, keepdims=True))
+    assert result.history[-1].val_loss == pytest.approx(-log_p[np.arange(len(z)), s.y_val].mean(), rel=1e-5)
+    assert result.history[-1].val_acc == np.mean(z.argmax(axis=1) == s.y_val)
+
+
+def test_no_validation_split_gives_empty_validation_metrics():
+    _, result = run(SMALL + ["data.val_size=0"])
+    assert all(r.val_loss is None and r.val_acc is None for r in result.history)
+
+
+def test_early_stopping_stops_after_patience_and_restores_the_best_weights():
+    config = load_config(None, ["data.dataset=breast_cancer", "model.hidden=[64]", "optimizer.lr=0.2", "train.epochs=200",
+                                "train.early_stopping=true", "train.patience=4", "data.val_size=0.2"])
+    prepared = prepare(config)
+    snapshots = {}
+    result = fit(prepared.net, prepared.splits, config,
+                 on_epoch=lambda record, state: snapshots.update({record.epoch: prepared.net.params.copy()}))
+    assert result.status == "early_stopped"
+    losses = [r.val_loss for r in result.history]
+    best = int(np.argmin(losses)) + 1
+    assert result.best_epoch == best and len(result.history) == best + 4
+    np.testing.assert_array_equal(prepared.net.params, snapshots[best])
+
+
+@pytest.mark.parametrize("schedule,expected", [
+    ("cosine", lambda e: 0.1 * e / 3 if e <= 2 else 0.01 + 0.09 * (1 + math.cos(math.pi * (e - 3) / 8)) / 2),
+    ("step", lambda e: 0.1 * e / 3 if e <= 2 else 0.1 * 0.5 ** ((e - 3) // 3)),
+    ("constant", lambda e: 0.1 * e / 3 if e <= 2 else 0.1),
+])
+def test_learning_rate_schedules_with_warmup(schedule, expected):
+    _, result = run(SMALL + ["train.epochs=10", "optimizer.lr=0.1", "optimizer.warmup_epochs=2", "optimizer.min_lr=0.01",
+                             "optimizer.step_size=3", "optimizer.gamma=0.5", f"optimizer.schedule={schedule}"])
+    for record in result.history:
+        assert record.lr == pytest.approx(expected(record.epoch), rel=1e-12)
+
+
+def test_divergence_stops_with_finite_last_good_weights():
+    prepared, result = run(SMALL + ["optimizer.lr=1e12", "train.epochs=50"])
+    assert result.status == "diverged"
+    assert "diverged in epoch" in result.message and "lower optimizer.lr" in result.message
+    assert len(result.history) < 50
+    assert np.all(np.isfinite(prepared.net.params))
+
+
+# iris: 105 training rows, 7 batches an epoch; stop_requested() is asked before every epoch and
+# after every batch, so call 3 stops mid-epoch 1, call 8 after its last batch, call 9 before epoch 2.
+@pytest.mark.parametrize("stop_after", [3, 8, 9, 12])
+def test_interrupt_then_continue_equals_an_uninterrupted_run(stop_after):
+    full, full_result = run(SMALL)
+    calls = {"n": 0}
+
+    def stop():
+        calls["n"] += 1
+        return calls["n"] >= stop_after
+
+    config = load_config(None, SMALL)
+    prepared = prepare(config)
+    from minimlp.train import TrainState, make_optimizer
+
+    state, opt = TrainState(), make_optimizer(prepared.net, config.optimizer)
+    first = fit(prepared.net, prepared.splits, config, state=state, optimizer=opt, stop_requested=stop)
+    assert first.status == "interrupted" and (state.epoch, state.batch) != (0, 0)
+    second = fit(prepared.net, prepared.splits, config, state=state, optimizer=opt)
+    assert second.status == "completed"
+    np.testing.assert_array_equal(prepared.net.params, full.net.params)
+    assert comparable(second.history) == comparable(full_result.history)
