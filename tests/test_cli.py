@@ -85,11 +85,12 @@ def test_decision_boundary_for_two_feature_data(cwd):
 
 def test_set_overrides_reach_the_saved_config_and_the_run(cwd):
     result = invoke("train", config_file(cwd), "--out", "run", "-q", "--set", "train.epochs=2",
-                    "--set", "model.hidden=[5, 4]", "--set", "optimizer.schedule=cosine")
+                    "--set", "model.hidden=[5, 4]", "--set", "optimizer.schedule=cosine", "--set", "data.val_size=0")
     assert result.exit_code == 0 and result.output == ""
     saved = load_config(cwd / "run/config.yaml")
     assert (saved.train.epochs, saved.model.hidden, saved.optimizer.schedule) == (2, [5, 4], "cosine")
-    assert len(read_history(cwd / "run")) == 2
+    history = read_history(cwd / "run")
+    assert len(history) == 2 and all(r["val_loss"] == r["val_acc"] == "" and r["train_loss"] for r in history)
     assert Predictor.load(cwd / "run/model.npz").net.sizes == [4, 5, 4, 3]
 
 

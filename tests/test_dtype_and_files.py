@@ -61,6 +61,18 @@ def test_save_writes_exactly_the_path_given(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["weights.bin"]
 
 
+def test_saved_bytes_do_not_depend_on_the_clock(tmp_path, monkeypatch):
+    import time
+
+    net = MLP([3, 4, 2], seed=0)
+    net.save(tmp_path / "a.npz")
+    later = time.time() + 86400 * 400
+    monkeypatch.setattr(time, "time", lambda: later)
+    monkeypatch.setattr(time, "localtime", lambda *a: time.gmtime(later))
+    net.save(tmp_path / "b.npz")
+    assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
+
+
 def damage(path, how):
     data = path.read_bytes()
     if how == "truncated":
