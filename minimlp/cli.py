@@ -122,7 +122,8 @@ class Progress:
         text = f"loss {record.train_loss:.4f}  acc {record.train_acc:.4f}"
         if record.val_loss is not None:
             text += f"  val_loss {record.val_loss:.4f}  val_acc {record.val_acc:.4f}"
-        return text + f"  lr {record.lr:.4g}  {record.seconds:.2f}s"
+        took = f"{record.seconds * 1000:.1f}ms" if record.seconds < 1 else f"{record.seconds:.2f}s"
+        return text + f"  lr {record.lr:.4g}  {took}"
 
 
 @main.group()
