@@ -245,6 +245,40 @@ def datasets():
 
 
 @main.command()
+@click.option("--full", is_flag=True, help="Add the BLAS-bound workload W3 (a few minutes).")
+@click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True,
+              help="BLAS threads for every contender (PyTorch threads too).")
+@click.option("--no-torch", is_flag=True, help="Leave PyTorch out even when it is importable.")
+def bench(full, threads, no_torch):
+    """Time minimlp against scikit-learn's MLPClassifier and PyTorch, side by side.
+
+    Median epoch times over interleaved rounds on the same float32 data and
+    network, the ratio of each to minimlp, the GEMM-only limit measured on the
+    spot, peak memory, and minimlp's samples/second at several sizes. PyTorch
+    runs when it is importable; it is never a dependency.
+
+    \b
+    Examples:
+      minimlp bench
+      minimlp bench --full --threads 2
+    """
+    from threadpoolctl import threadpool_limits
+
+    from . import bench as b
+
+    def log(message):
+        click.echo(message, err=True)
+
+    with threadpool_limits(threads):
+        with_torch = b.torch_available() and not no_torch
+        results = [b.run_workload(w, threads, with_torch, log) for w in b.WORKLOADS if full or not w.full_only]
+        scaling = b.scaling(threads, log)
+    click.echo(f"machine: {b.machine_line(threads)}\n")
+    click.echo(b.format_table(results) + "\n")
+    click.echo(b.format_scaling(scaling))
+
+
+@main.command()
 @click.argument("run_dirs", nargs=-1, required=True, type=EXISTING_DIR)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The PNG file to write.")
