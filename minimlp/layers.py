@@ -1,51 +1,61 @@
 """Dense and the activations: each layer's forward and backward.
 
-The layer contract: ``forward(x)`` keeps only what ``backward`` needs, overwriting
+The layer contract: ``forward`` keeps only what ``backward`` needs, overwriting
 it on every call; ``backward(grad)`` overwrites the parameter gradients and
 returns the gradient for the layer below.  Every operation stays in the dtype of
 its input: no Python float or float64 constant is allowed to upcast float32.
+
+Activations between layers travel with a trailing column of ones, (n, width+1):
+the Dense layer stores its bias as the last row of one matrix Wb = [W; b], so a
+single GEMM computes [x, 1] @ [W; b] = x @ W + b, and a single GEMM computes
+[x, 1].T @ grad = [dW; db].  No separate bias add or bias-gradient sum.
 """
 import numpy as np
 
 from .errors import MinimlpError
 
 
-class Dense:
-    """Affine layer ``x @ W + b`` with ``W`` of shape (in, out) and ``b`` of shape (out,).
+def with_ones(x, out=None):
+    """[x, 1]: x (n, d) with a trailing column of ones, (n, d+1) (written into ``out`` if given)."""
+    n, d = x.shape
+    out = np.empty((n, d + 1), x.dtype) if out is None else out
+    out[:, :d] = x
+    out[:, d] = 1
+    return out
 
-    The arrays are views the owner (usually ``MLP``) hands in, so that all
+
+class Dense:
+    """Affine layer x @ W + b, with ``W`` (in, out) and ``b`` (out,) the rows of one matrix Wb (in+1, out).
+
+    ``Wb`` and ``dWb`` are views the owner (usually ``MLP``) hands in, so that all
     parameters live in one flat vector an optimizer can update in one pass.
     Assigning ``layer.W = array`` copies into that storage.
     """
 
-    def __init__(self, W, b, dW=None, db=None):
-        if W.ndim != 2 or b.shape != (W.shape[1],):
-            raise MinimlpError(f"Dense needs W (in, out) and b (out,), got {W.shape} and {b.shape}")
-        self._W, self._b = W, b
-        self._dW = np.zeros_like(W) if dW is None else dW
-        self._db = np.zeros_like(b) if db is None else db
-        self._x = None  # the input of the last forward: what dW needs
+    def __init__(self, Wb, dWb=None):
+        if Wb.ndim != 2 or Wb.shape[0] < 2:
+            raise MinimlpError(f"Dense needs Wb of shape (in + 1, out), got {Wb.shape}")
+        self.Wb, self.dWb = Wb, np.zeros_like(Wb) if dWb is None else dWb
+        self._x = None  # the input [x, 1] of the last forward: what dWb needs
 
-    W = property(lambda self: self._W, lambda self, v: _copy_into(self._W, v, "W"))
-    b = property(lambda self: self._b, lambda self, v: _copy_into(self._b, v, "b"))
-    dW = property(lambda self: self._dW)
-    db = property(lambda self: self._db)
+    W = property(lambda self: self.Wb[:-1], lambda self, v: _copy_into(self.Wb[:-1], v, "W"))
+    b = property(lambda self: self.Wb[-1], lambda self, v: _copy_into(self.Wb[-1], v, "b"))
+    dW = property(lambda self: self.dWb[:-1])
+    db = property(lambda self: self.dWb[-1])
 
     @property
     def shape(self):
-        return self._W.shape
+        return self.Wb.shape[0] - 1, self.Wb.shape[1]
 
-    def forward(self, x):
-        self._x = x
-        out = x @ self._W  # (n, out)
-        out += self._b
-        return out
+    def forward(self, x1, out=None):
+        """x1 = [x, 1] (n, in+1) -> x @ W + b (n, out)."""
+        self._x = x1
+        return np.matmul(x1, self.Wb, out=out)
 
-    def backward(self, grad, input_grad=True):
-        """Overwrite dW, db from ``grad`` (n, out); return dL/dx (n, in), or None."""
-        np.matmul(self._x.T, grad, out=self._dW)
-        np.add.reduce(grad, axis=0, out=self._db)
-        return grad @ self._W.T if input_grad else None
+    def backward(self, grad, out=None, input_grad=True):
+        """Overwrite dWb = [x, 1].T @ grad; return dL/dx = grad @ W.T (n, in), or None."""
+        np.matmul(self._x.T, grad, out=self.dWb)
+        return np.matmul(grad, self.Wb[:-1].T, out=out) if input_grad else None
 
 
 def _copy_into(target, value, name):
@@ -58,12 +68,13 @@ def _copy_into(target, value, name):
 class ReLU:
     name = "relu"
 
-    def forward(self, z):
-        self._y = np.maximum(z, 0)
+    def forward(self, z, out=None):
+        self._y = np.maximum(z, 0, out=out)
         return self._y
 
     def backward(self, grad):
-        return grad * (self._y > 0)
+        """dL/dz, computed in place in ``grad``."""
+        return np.multiply(grad, self._y > 0, out=grad)
 
 
 class LeakyReLU:
@@ -72,24 +83,26 @@ class LeakyReLU:
     name = "leaky_relu"
     slope = 0.01
 
-    def forward(self, z):
-        self._y = np.maximum(z, z * self.slope)
+    def forward(self, z, out=None):
+        self._y = np.maximum(z, z * self.slope, out=out)
         return self._y
 
     def backward(self, grad):
         # y > 0 exactly where z > 0, so the output is enough to rebuild the slope.
-        return np.where(self._y > 0, grad, grad * self.slope)
+        one, slope = grad.dtype.type(1), grad.dtype.type(self.slope)
+        return np.multiply(grad, np.where(self._y > 0, one, slope), out=grad)
 
 
 class Tanh:
     name = "tanh"
 
-    def forward(self, z):
-        self._y = np.tanh(z)
+    def forward(self, z, out=None):
+        self._y = np.tanh(z, out=out)
         return self._y
 
     def backward(self, grad):
-        return grad * (1 - self._y * self._y)
+        grad *= 1 - self._y * self._y
+        return grad
 
 
 class Sigmoid:
@@ -101,20 +114,24 @@ class Sigmoid:
 
     name = "sigmoid"
 
-    def forward(self, z):
+    def forward(self, z, out=None):
         e = np.exp(-np.abs(z))
-        self._y = np.where(z >= 0, 1, e) / (1 + e)
+        self._y = np.divide(np.where(z >= 0, 1, e), 1 + e, out=out)
         return self._y
 
     def backward(self, grad):
-        return grad * self._y * (1 - self._y)
+        grad *= self._y * (1 - self._y)
+        return grad
 
 
 class Identity:
     name = "identity"
 
-    def forward(self, z):
-        return z
+    def forward(self, z, out=None):
+        if out is None:
+            return z
+        np.copyto(out, z)
+        return out
 
     def backward(self, grad):
         return grad

@@ -41,7 +41,7 @@ class SoftmaxCrossEntropy:
             raise MinimlpError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
         self.label_smoothing = float(label_smoothing)
         self._grad = None  # softmax(z) of the last forward; backward turns it into the gradient
-        self._target = None
+        self._target = self._rows = None
 
     def forward(self, z, target):
         """Mean cross-entropy of logits z (n, K) against ``target``; a scalar of z's dtype."""
@@ -52,20 +52,21 @@ class SoftmaxCrossEntropy:
         """``forward`` for a target already checked by ``check_target`` (the training loop's path)."""
         n, K = z.shape
         eps = self.label_smoothing
-        shifted = z - z.max(axis=1, keepdims=True)  # (n, K), max 0 in every row
-        probs = np.exp(shifted)
-        sums = probs.sum(axis=1, keepdims=True)  # (n, 1), in [1, K]
-        log_sums = np.log(sums)[:, 0]
+        shifted = z - np.maximum.reduce(z, axis=1, keepdims=True)  # (n, K), max 0 in every row
         if target.ndim == 1:
-            log_p_target = shifted[np.arange(n), target] - log_sums
+            rows = np.arange(n)
+            target_logit = shifted[rows, target]  # (n,): the shifted logit of the true class
         else:
-            log_p_target = (shifted * target).sum(axis=1) - log_sums
+            rows, target_logit = None, np.add.reduce(shifted * target, axis=1)  # Σ_k t_k z_k, as Σ t = 1
         if eps:
-            log_p_mean = shifted.mean(axis=1) - log_sums
-            log_p_target = (1 - eps) * log_p_target + eps * log_p_mean
+            target_logit = (1 - eps) * target_logit + eps * (np.add.reduce(shifted, axis=1) / K)
+        probs = np.exp(shifted, out=shifted)
+        sums = np.add.reduce(probs, axis=1, keepdims=True)  # (n, 1), in [1, K]
+        losses = np.log(sums)[:, 0]
+        losses -= target_logit  # -log y_target = log Σ exp(z - max) - (z_target - max)
         probs /= sums
-        self._grad, self._target = probs, target
-        return -log_p_target.mean()
+        self._grad, self._target, self._rows = probs, target, rows
+        return np.add.reduce(losses) / n
 
     def backward(self):
         """(softmax(z) - t) / n for the last forward, written over the cached probabilities."""
@@ -77,11 +78,11 @@ class SoftmaxCrossEntropy:
         if target.ndim == 1:
             if eps:
                 grad -= eps / K
-            grad[np.arange(n), target] -= 1 - eps
+            grad[self._rows, target] -= 1 - eps
         else:
             grad -= target if not eps else (1 - eps) * target + eps / K
         grad /= n
-        self._grad = self._target = None
+        self._grad = self._target = self._rows = None
         return grad
 
 

@@ -14,13 +14,42 @@ FORMAT = "minimlp-mlp-1"
 PREDICT_CHUNK = 4096  # rows per forward pass in predict: bounds memory on large inputs
 
 
+class Workspace:
+    """Every array one forward/backward pass of ``rows`` samples writes, allocated once.
+
+    ``inputs[i]`` is layer i's input with its ones column, (rows, width+1);
+    ``logits[i]`` is Dense i's output; ``grads[i]`` is dL/d(input of Dense i+1).
+    The network's output is column-major: the softmax reduces each row over
+    the classes, and numpy reduces along the slow axis of an array much faster
+    than along a short contiguous one (3 µs instead of 14 µs for 128×10).
+    Training reuses one workspace per batch size, so no large array is
+    allocated per batch; a public ``forward`` gets a fresh one.
+    """
+
+    def __init__(self, net, rows):
+        self.rows = rows
+        self.inputs = [np.ones((rows, width + 1), net.dtype) for width in net.sizes[:-1]]
+        self.logits = [np.empty((rows, width), net.dtype) for width in net.sizes[1:-1]]
+        self.logits.append(np.empty((rows, net.sizes[-1]), net.dtype, order="F"))
+        self.grads = [np.empty((rows, width), net.dtype) for width in net.sizes[1:-1]]
+        self.features = [x1[:, :-1] for x1 in self.inputs]  # each input without its ones column
+
+    def load(self, X, rows=None):
+        """Copy X (or the rows ``rows`` of X, a gather) into the first layer's input."""
+        if rows is None:
+            np.copyto(self.features[0], X)
+        else:
+            np.take(X, rows, axis=0, out=self.features[0], mode="clip")  # rows from a permutation: valid
+
+
 class MLP:
     """A multi-layer perceptron: ``sizes`` [n_in, hidden..., n_classes], one activation
     between Dense layers, logits out (the softmax lives in the loss / predict_proba).
 
     All weights and biases are views into one flat vector ``params`` (and their
-    gradients into ``grads``), in the order W0, b0, W1, b1, ...; an optimizer
-    updates the whole network with a few whole-vector operations.
+    gradients into ``grads``), in the order W0, b0, W1, b1, ... (each layer's
+    [W; b] block is its Wb matrix); an optimizer updates the whole network with
+    a few whole-vector operations.
     """
 
     def __init__(self, sizes, activation="relu", init="auto", seed=None, dtype="float32"):
@@ -32,20 +61,15 @@ class MLP:
         total = sum((n_in + 1) * n_out for n_in, n_out in shapes)
         self.params = np.zeros(total, self.dtype)
         self.grads = np.zeros(total, self.dtype)
-        self.layers, self.dense, self.weight_slices = [], [], []
+        self.dense, self.weight_slices = [], []
         offset = 0
-        for i, (n_in, n_out) in enumerate(shapes):
-            w_end, b_end = offset + n_in * n_out, offset + (n_in + 1) * n_out
-            layer = Dense(
-                self.params[offset:w_end].reshape(n_in, n_out), self.params[w_end:b_end],
-                self.grads[offset:w_end].reshape(n_in, n_out), self.grads[w_end:b_end],
-            )
-            self.weight_slices.append(slice(offset, w_end))
-            self.dense.append(layer)
-            self.layers.append(layer)
-            if i < len(shapes) - 1:
-                self.layers.append(make_activation(activation))
-            offset = b_end
+        for n_in, n_out in shapes:
+            end = offset + (n_in + 1) * n_out
+            self.dense.append(Dense(self.params[offset:end].reshape(n_in + 1, n_out),
+                                    self.grads[offset:end].reshape(n_in + 1, n_out)))
+            self.weight_slices.append(slice(offset, offset + n_in * n_out))
+            offset = end
+        self.activations = [make_activation(activation) for _ in shapes[1:]]
         self._initialize(init, seed)
 
     def _initialize(self, init, seed):
@@ -54,6 +78,12 @@ class MLP:
         for i, layer in enumerate(self.dense):
             is_output = i == len(self.dense) - 1
             layer.W, layer.b = initializer(rng, *layer.shape, self.activation, is_output)
+
+    @property
+    def layers(self):
+        """Dense, activation, Dense, ..., Dense: input to output."""
+        interleaved = [layer for pair in zip(self.dense, self.activations) for layer in pair]
+        return interleaved + [self.dense[-1]]
 
     @property
     def n_params(self):
@@ -67,18 +97,29 @@ class MLP:
         return X
 
     def forward(self, X):
-        """Logits (n, n_classes) for X (n, n_features)."""
-        out = self.check_input(X)
-        for layer in self.layers:
-            out = layer.forward(out)
-        return out
+        """Logits (n, n_classes) for X (n, n_features), in a new array."""
+        X = self.check_input(X)
+        workspace = Workspace(self, len(X))
+        workspace.load(X)
+        return self.forward_loaded(workspace)
 
-    def backward(self, grad, input_grad=False):
-        """Back-propagate dL/dlogits; overwrite ``grads``. Returns dL/dX if ``input_grad``."""
+    def forward_loaded(self, ws):
+        """Forward pass over the input already in workspace ``ws``; returns ``ws.logits[-1]``."""
+        for i, activation in enumerate(self.activations):
+            z = self.dense[i].forward(ws.inputs[i], out=ws.logits[i])
+            activation.forward(z, out=ws.features[i + 1])
+        return self.dense[-1].forward(ws.inputs[-1], out=ws.logits[-1])
+
+    def backward(self, grad, input_grad=False, workspace=None):
+        """Back-propagate dL/dlogits; overwrite ``grads``. Returns dL/dX if ``input_grad``.
+
+        With a ``workspace``, intermediate gradients go into its buffers.
+        """
         grad = np.asarray(grad, dtype=self.dtype)
-        for layer in reversed(self.layers[1:]):
-            grad = layer.backward(grad)
-        return self.layers[0].backward(grad, input_grad=input_grad)
+        for i in range(len(self.dense) - 1, 0, -1):
+            grad = self.dense[i].backward(grad, out=workspace.grads[i - 1] if workspace else None)
+            grad = self.activations[i - 1].backward(grad)
+        return self.dense[0].backward(grad, input_grad=input_grad)
 
     def predict_proba(self, X):
         X = self.check_input(X)

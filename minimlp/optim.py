@@ -35,15 +35,22 @@ class Optimizer:
             grad[weights] += self.weight_decay * self.net.params[weights]
         return grad
 
+    def step(self):
+        """Update the parameters from ``net.grads``; False (weights unchanged) if the update is not finite."""
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is an answer here, not a warning
+            return self.raw_step()
+
+    def raw_step(self):
+        """``step`` without its np.errstate guard, for loops that already run inside one."""
+        raise NotImplementedError
+
     def apply(self, update):
         """params -= update, unless the update holds a NaN or an infinity: then False, nothing changes.
 
         One BLAS dot product checks the whole vector (a non-finite entry, or one
         so large its square overflows, makes the sum non-finite).
         """
-        with np.errstate(over="ignore", invalid="ignore"):
-            finite = np.isfinite(np.dot(update, update))
-        if not finite:
+        if not np.isfinite(np.dot(update, update)):
             return False
         self.net.params -= update
         return True
@@ -81,7 +88,7 @@ class SGD(Optimizer):
         self.momentum, self.nesterov = float(momentum), bool(nesterov)
         self.velocity = np.zeros_like(net.params)
 
-    def step(self):
+    def raw_step(self):
         grad = step = self.gradient()
         if self.momentum:
             self.velocity *= self.momentum
@@ -107,7 +114,7 @@ class Adam(Optimizer):
         self.m, self.v = np.zeros_like(net.params), np.zeros_like(net.params)
         self.t = np.zeros((), np.int64)  # step count, an array so it saves with the rest
 
-    def step(self):
+    def raw_step(self):
         grad = self.gradient()
         self.t += 1
         t = int(self.t)

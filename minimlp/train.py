@@ -3,12 +3,14 @@
 No printing and no files here: progress goes to a callback, and everything
 needed to continue a run exactly lives in a ``TrainState`` the caller may save.
 """
+import math
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .losses import SoftmaxCrossEntropy
+from .model import Workspace
 from .optim import SGD, Adam, scheduled_lr
 
 HISTORY_COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds")
@@ -94,6 +96,8 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
     state = state or TrainState()
     stop_requested = stop_requested or (lambda: False)
     rng = shuffle_rng(config.seed)
+    n, size = len(splits.X_train), train.batch_size
+    workspaces = {rows: Workspace(net, rows) for rows in {min(size, n), n % size or min(size, n)}}
     if state.rng_state is not None:
         rng.bit_generator.state = state.rng_state
     with np.errstate(all="ignore"):  # non-finite values are caught explicitly, batch by batch
@@ -103,7 +107,7 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
                 return _result("interrupted", state, train, net)
             tick = time.perf_counter()
             opt.lr = epoch_lr(config.optimizer, state.epoch + 1, train.epochs)
-            outcome = run_epoch(net, head, opt, splits.X_train, splits.y_train, train, rng, state, stop_requested)
+            outcome = run_epoch(net, head, opt, splits.X_train, splits.y_train, train, rng, state, stop_requested, workspaces)
             if outcome == "done":
                 val_loss, val_acc = evaluate(net, head, splits.X_val, splits.y_val)
             state.seconds += time.perf_counter() - tick
@@ -117,27 +121,39 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
     return _result("completed", state, train, net)
 
 
-def run_epoch(net, head, opt, X, y, train, rng, state, stop_requested):
-    """Train one epoch from batch ``state.batch``; 'done', 'diverged' or 'interrupted'."""
-    if train.shuffle:
-        order = rng.permutation(len(X))
-        X, y = X[order], y[order]  # one gather per epoch; batches are then contiguous slices
-    size = train.batch_size
-    for start in range(state.batch * size, len(X), size):
-        xb, yb = X[start:start + size], y[start:start + size]
-        z = net.forward(xb)
-        state.correct += int(np.count_nonzero(z.argmax(axis=1) == yb))
-        loss = head.forward_checked(z, yb)
-        if not np.isfinite(loss):
-            return "diverged"
-        net.backward(head.backward())
-        if not opt.step():  # refuses a non-finite update: the weights stay the last good ones
-            return "diverged"
-        state.loss_sum += float(loss) * len(yb)
+def run_epoch(net, head, opt, X, y, train, rng, state, stop_requested, workspaces):
+    """Train one epoch from batch ``state.batch``; 'done', 'diverged' or 'interrupted'.
+
+    One permutation per epoch; each batch is gathered straight into its
+    workspace (memory stays at one batch, not a shuffled copy of the data).
+    """
+    n, size = len(X), train.batch_size
+    order = rng.permutation(n) if train.shuffle else np.arange(n)
+    labels = y[order]  # this epoch's labels in batch order
+    predicted = np.empty(n, np.intp)  # argmax per row, compared with the labels once at the end
+    first, outcome = state.batch * size, "done"
+    for start in range(first, n, size):
+        stop = min(start + size, n)
+        workspace = workspaces[stop - start]
+        workspace.load(X, order[start:stop])
+        z = net.forward_loaded(workspace)
+        np.argmax(z, axis=1, out=predicted[start:stop])
+        loss = head.forward_checked(z, labels[start:stop])
+        if not math.isfinite(loss):
+            outcome = "diverged"
+            break
+        net.backward(head.backward(), workspace=workspace)
+        if not opt.raw_step():  # refuses a non-finite update: the weights stay the last good ones
+            outcome = "diverged"
+            break
+        state.loss_sum += float(loss) * (stop - start)
         state.batch += 1
-        if stop_requested() and start + size < len(X):
-            return "interrupted"
-    return "done"
+        if stop < n and stop_requested():
+            outcome = "interrupted"
+            break
+    done = min(state.batch * size, n)
+    state.correct += int(np.count_nonzero(predicted[first:done] == labels[first:done]))
+    return outcome
 
 
 def _finish_epoch(state, n, val_loss, val_acc, lr):

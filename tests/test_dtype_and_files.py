@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from minimlp import MLP, SGD, Adam, ModelFileError, SoftmaxCrossEntropy
+from minimlp.model import Workspace
 
 
 def train_steps(net, opt, X, y, steps=3):
@@ -27,11 +28,11 @@ def test_every_array_keeps_the_model_dtype(dtype, activation):
     optimizers = [SGD(net, lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-3), Adam(net, weight_decay=1e-3)]
     for opt in optimizers:
         train_steps(net, opt, X, y)
-    out = net.check_input(X)
-    for layer in net.layers:  # every intermediate array
-        out = layer.forward(out)
-        assert out.dtype == dtype, type(layer).__name__
-    arrays = [net.params, net.grads, net.predict_proba(X), net.backward(np.ones((16, 3)), input_grad=True)]
+    workspace = Workspace(net, len(X))  # every intermediate array of a pass
+    workspace.load(net.check_input(X))
+    net.forward_loaded(workspace)
+    arrays = workspace.inputs + workspace.logits + workspace.grads
+    arrays += [net.params, net.grads, net.predict_proba(X), net.backward(np.ones((16, 3)), input_grad=True)]
     arrays += [optimizers[0].velocity, optimizers[1].m, optimizers[1].v]
     arrays += [a for layer in net.dense for a in (layer.W, layer.b, layer.dW, layer.db)]
     assert all(a.dtype == dtype for a in arrays)
