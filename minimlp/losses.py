@@ -42,6 +42,7 @@ class SoftmaxCrossEntropy:
         self.label_smoothing = float(label_smoothing)
         self._grad = None  # softmax(z) of the last forward; backward turns it into the gradient
         self._target = self._rows = None
+        self._arange = np.arange(0)  # row numbers 0..n-1 for label lookups, kept at the largest n seen
 
     def forward(self, z, target):
         """Mean cross-entropy of logits z (n, K) against ``target``; a scalar of z's dtype."""
@@ -54,7 +55,9 @@ class SoftmaxCrossEntropy:
         eps = self.label_smoothing
         shifted = z - np.maximum.reduce(z, axis=1, keepdims=True)  # (n, K), max 0 in every row
         if target.ndim == 1:
-            rows = np.arange(n)
+            if len(self._arange) < n:
+                self._arange = np.arange(n)
+            rows = self._arange[:n]
             target_logit = shifted[rows, target]  # (n,): the shifted logit of the true class
         else:
             rows, target_logit = None, np.add.reduce(shifted * target, axis=1)  # Σ_k t_k z_k, as Σ t = 1

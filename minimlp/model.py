@@ -34,6 +34,14 @@ class Workspace:
         self.grads = [np.empty((rows, width), net.dtype) for width in net.sizes[1:-1]]
         self.features = [x1[:, :-1] for x1 in self.inputs]  # each input without its ones column
 
+    def head(self, rows):
+        """A workspace for fewer rows that shares this one's memory (its first ``rows`` rows)."""
+        view = Workspace.__new__(Workspace)
+        view.rows = rows
+        for name in ("inputs", "logits", "grads", "features"):
+            setattr(view, name, [array[:rows] for array in getattr(self, name)])
+        return view
+
     def load(self, X, rows=None):
         """Copy X (or the rows ``rows`` of X, a gather) into the first layer's input."""
         if rows is None:

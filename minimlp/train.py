@@ -97,7 +97,8 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
     stop_requested = stop_requested or (lambda: False)
     rng = shuffle_rng(config.seed)
     n, size = len(splits.X_train), train.batch_size
-    workspaces = {rows: Workspace(net, rows) for rows in {min(size, n), n % size or min(size, n)}}
+    full = Workspace(net, min(size, n))
+    workspaces = {full.rows: full, n % full.rows or full.rows: full.head(n % full.rows or full.rows)}
     if state.rng_state is not None:
         rng.bit_generator.state = state.rng_state
     with np.errstate(all="ignore"):  # non-finite values are caught explicitly, batch by batch

@@ -1,0 +1,82 @@
+"""The fast training path: same numbers as the plain path, and memory bounded by a batch.
+
+(Timing goals live in `minimlp bench`, not here; the bit-for-bit comparison of
+fit() with a plain loop over the public API is in test_train.py.)
+"""
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from minimlp import MLP, SoftmaxCrossEntropy
+from minimlp.bench import Result, Workload, format_table, gemm_limit
+from minimlp.config import load_config
+from minimlp.model import Workspace
+from minimlp.runs import prepare
+from minimlp.train import fit
+
+BIG = ["data.dataset=classification", "data.val_size=0", "model.hidden=[32]", "train.batch_size=64"]
+
+
+def test_workspace_forward_and_backward_equal_the_allocating_ones_bit_for_bit():
+    rng = np.random.default_rng(0)
+    net = MLP([6, 9, 7, 4], activation="tanh", seed=1, dtype="float64")
+    X, y = rng.standard_normal((20, 6)), rng.integers(0, 4, 20)
+    head = SoftmaxCrossEntropy()
+    head.forward(net.forward(X[3:11]), y[3:11])
+    dX = net.backward(head.backward(), input_grad=True)
+    plain = net.grads.copy()
+    workspace = Workspace(net, 8)
+    workspace.load(X, np.arange(3, 11))
+    z = net.forward_loaded(workspace)
+    np.testing.assert_array_equal(z, net.forward(X[3:11]))
+    head.forward(z, y[3:11])
+    np.testing.assert_array_equal(net.backward(head.backward(), input_grad=True, workspace=workspace), dX)
+    np.testing.assert_array_equal(net.grads, plain)
+
+
+def test_memory_does_not_grow_with_epochs():
+    config = load_config(None, BIG + ["data.params={n_samples: 3000, n_features: 40}", "train.epochs=12"])
+    prepared = prepare(config)
+    current = []
+    tracemalloc.start()
+    try:
+        fit(prepared.net, prepared.splits, config,
+            on_epoch=lambda record, state: current.append(tracemalloc.get_traced_memory()[0]))
+    finally:
+        tracemalloc.stop()
+    assert current[-1] - current[1] < 16 * 1024  # the history records only
+
+
+@pytest.mark.parametrize("rows", [4000, 16000])
+def test_peak_memory_is_a_batch_not_a_copy_of_the_data(rows):
+    config = load_config(None, BIG + [f"data.params={{n_samples: {rows}, n_features: 100}}", "train.epochs=1"])
+    prepared = prepare(config)
+    data_bytes = prepared.splits.X_train.nbytes
+    tracemalloc.start()
+    try:
+        fit(prepared.net, prepared.splits, config)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # per row only the epoch's order, labels and predictions (8 bytes each): no shuffled copy of X
+    assert peak < 200_000 + 24 * len(prepared.splits.X_train) < data_bytes
+
+
+def test_gemm_limit_counts_every_product_of_an_epoch(monkeypatch):
+    shapes = []
+    monkeypatch.setattr("minimlp.bench._time_product", lambda A, B, repeats: shapes.append((A.shape, B.shape)) or 1.0)
+    total = gemm_limit([5, 7, 3], n=10, batch_size=4, dtype=np.float32)
+    # batches of 4, 4 and 2 rows; layer 1: forward and dW; layer 2: forward, dW and dX
+    assert total == 2 * 5 + 1 * 5
+    assert ((4, 5), (5, 7)) in shapes and ((7, 4), (4, 3)) in shapes and ((4, 3), (3, 7)) in shapes
+    assert ((2, 7), (7, 3)) in shapes and ((5, 2), (2, 7)) in shapes
+    assert not any(B == (7, 5) for _, B in shapes)  # no dX for the first layer
+
+
+def test_bench_table_reports_ratios_to_minimlp():
+    result = Result(Workload("W9", "toy", [], 1, 1), 100)
+    result.times = {"limit": [0.001], "minimlp": [0.002, 0.002], "scikit-learn": [0.010], "PyTorch": [0.007]}
+    result.peak_bytes = {"minimlp": 2**20, "scikit-learn": 3 * 2**20}
+    table = format_table([result])
+    assert "| W9: toy | 100 | 1.00 ms | 2.00 ms | 2.00 | 10.00 ms | 5.00 | 7.00 ms | 3.50 | 1.0 | 3.0 |" in table
