@@ -171,9 +171,12 @@ def run_workload(workload, threads, with_torch, log=print):
     splits = prepare(config).splits
     sizes = [splits.X_train.shape[1], *config.model.hidden, int(splits.y_train.max()) + 1]
     result = Result(workload, len(splits.X_train))
+    config64 = workload_config(workload, workload.epochs_per_round, ["model.dtype=float64"])
+    splits64 = prepare(config64).splits
     contenders = {
         "limit": lambda: [gemm_limit(sizes, len(splits.X_train), config.train.batch_size, np.float32)],
         "minimlp": lambda: minimlp_epochs(config, splits),
+        "minimlp float64": lambda: minimlp_epochs(config64, splits64),
         "scikit-learn": lambda: sklearn_epochs(config, splits),
     }
     if with_torch:
@@ -233,14 +236,16 @@ def machine_line(threads):
 def format_table(results):
     """A Markdown table: median epoch times, ratios to minimlp, the limit, and peak memory."""
     with_torch = any("PyTorch" in r.times for r in results)
-    head = ["workload", "train rows", "GEMM-only limit", "minimlp", "minimlp / limit", "scikit-learn", "sklearn / minimlp"]
+    head = ["workload", "train rows", "GEMM-only limit", "minimlp", "minimlp / limit", "float64 / float32",
+            "scikit-learn", "sklearn / minimlp"]
     head += ["PyTorch", "torch / minimlp"] if with_torch else []
     head += ["peak MB minimlp", "peak MB sklearn"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in results:
         ours = r.median("minimlp")
         cells = [f"{r.workload.name}: {r.workload.title}", str(r.n_train), _ms(r.limit), _ms(ours),
-                 f"{ours / r.limit:.2f}", _ms(r.median("scikit-learn")), f"{r.median('scikit-learn') / ours:.2f}"]
+                 f"{ours / r.limit:.2f}", f"{r.median('minimlp float64') / ours:.2f}",
+                 _ms(r.median("scikit-learn")), f"{r.median('scikit-learn') / ours:.2f}"]
         if with_torch:
             theirs = r.median("PyTorch")
             cells += [_ms(theirs), f"{theirs / ours:.2f}" if theirs else "-"]

@@ -210,3 +210,8 @@ def test_every_command_has_help_with_an_example(command):
 def test_version():
     result = invoke("--version")
     assert result.exit_code == 0 and "minimlp, version" in result.output
+
+
+def test_bench_help_names_its_contenders():
+    result = invoke("bench", "-h")
+    assert result.exit_code == 0 and "scikit-learn" in result.output and "--threads" in result.output
