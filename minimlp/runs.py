@@ -12,14 +12,14 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import data, files, report
+from . import checkpoint, data, files, report
 from .errors import MinimlpError
 from .metrics import classification_metrics
 from .model import MLP
 from .predictor import Predictor
-from .train import HISTORY_COLUMNS, fit
+from .train import HISTORY_COLUMNS, TrainState, fit, make_optimizer
 
-RUN_FILES = ("config.yaml", "history.csv", "model.npz", "metrics.json", "report.html")
+CHECKPOINT = "checkpoint.npz"
 
 
 @dataclass
@@ -70,14 +70,49 @@ def train_run(config, run_dir=None, on_epoch=None, stop_requested=None):
     check_new_run_dir(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     files.write_text(run_dir / "config.yaml", config.to_yaml())
-    history = HistoryFile(run_dir / "history.csv", [])
+    optimizer = make_optimizer(prepared.net, config.optimizer)
+    return _train(prepared, run_dir, optimizer, TrainState(), on_epoch, stop_requested)
+
+
+def resume_run(run_dir, on_epoch=None, stop_requested=None):
+    """Continue the run in ``run_dir`` from its checkpoint, with its saved config.
+
+    The result is bit-identical to a run that was never interrupted. A finished
+    run is left as it is (status 'already_finished', or 'diverged' for a run that diverged).
+    """
+    from .config import load_config
+
+    run_dir = Path(run_dir)
+    for name in ("config.yaml", CHECKPOINT):
+        if not (run_dir / name).is_file():
+            raise MinimlpError(f"{run_dir}: no {name} in this folder, so there is nothing to resume")
+    config = load_config(run_dir / "config.yaml")
+    prepared = prepare(config)
+    optimizer = make_optimizer(prepared.net, config.optimizer)
+    state, status = checkpoint.load(run_dir / CHECKPOINT, prepared.net, optimizer)
+    if status in checkpoint.FINISHED:
+        status = "diverged" if status == "diverged" else "already_finished"
+        message = f"{run_dir} has already finished ({len(state.history)} epochs); nothing to resume"
+        return RunResult(run_dir, status, message, None)
+    return _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested)
+
+
+def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
+    """Train from ``state``, appending history.csv and checkpointing as configured; then finish the folder."""
+    config, net = prepared.config, prepared.net
+    every, path = config.train.checkpoint_every, run_dir / CHECKPOINT
+    history = HistoryFile(run_dir / "history.csv", state.history)  # a resume drops rows after the checkpoint
 
     def after_epoch(record, state):
         history.append(record)
+        if every and record.epoch % every == 0:
+            checkpoint.save(path, net, optimizer, state, "running")
         if on_epoch:
             on_epoch(record, state)
 
-    result = fit(prepared.net, prepared.splits, config, on_epoch=after_epoch, stop_requested=stop_requested)
+    result = fit(net, prepared.splits, config, state=state, optimizer=optimizer,
+                 on_epoch=after_epoch, stop_requested=stop_requested)
+    checkpoint.save(path, net, optimizer, state, result.status)
     metrics = finish_run(run_dir, prepared, result)
     return RunResult(run_dir, result.status, result.message, metrics)
 

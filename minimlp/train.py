@@ -96,14 +96,14 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
     state = state or TrainState()
     stop_requested = stop_requested or (lambda: False)
     rng = shuffle_rng(config.seed)
+    if state.rng_state is None:
+        state.rng_state = rng.bit_generator.state
+    rng.bit_generator.state = state.rng_state  # the start of epoch `state.epoch + 1`
     n, size = len(splits.X_train), train.batch_size
     full = Workspace(net, min(size, n))
     workspaces = {full.rows: full, n % full.rows or full.rows: full.head(n % full.rows or full.rows)}
-    if state.rng_state is not None:
-        rng.bit_generator.state = state.rng_state
     with np.errstate(all="ignore"):  # non-finite values are caught explicitly, batch by batch
         while state.epoch < train.epochs:
-            state.rng_state = rng.bit_generator.state  # the start of epoch `state.epoch + 1`
             if stop_requested():
                 return _result("interrupted", state, train, net)
             tick = time.perf_counter()
@@ -112,12 +112,14 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
             if outcome == "done":
                 val_loss, val_acc = evaluate(net, head, splits.X_val, splits.y_val)
             state.seconds += time.perf_counter() - tick
-            if outcome != "done":
+            if outcome != "done":  # state.rng_state still holds this epoch's start: a resume redraws its order
                 return _result(outcome, state, train, net)
-            record = _finish_epoch(state, len(splits.X_train), val_loss, val_acc, opt.lr)
+            state.rng_state = rng.bit_generator.state
+            record = _finish_epoch(state, n, val_loss, val_acc, opt.lr)
+            stop = train.early_stopping and _no_longer_improving(net, record, state, train)
             if on_epoch:
                 on_epoch(record, state)
-            if train.early_stopping and _no_longer_improving(net, record, state, train):
+            if stop:
                 return _result("early_stopped", state, train, net)
     return _result("completed", state, train, net)
 

@@ -1,0 +1,4 @@
+"""`python -m minimlp` is the `minimlp` command."""
+from .cli import main
+
+main()
