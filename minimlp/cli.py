@@ -30,6 +30,9 @@ class MinimlpGroup(click.Group):
             raise InputError(str(e)) from None
         except OSError as e:
             raise click.ClickException(f"{e.filename or ''}: {e.strerror or e}") from None
+        except MemoryError:
+            raise click.ClickException("not enough memory: the data (data.params) or the network "
+                                       "(model.hidden) is too large for this machine") from None
 
 
 @click.group(cls=MinimlpGroup, context_settings={"help_option_names": ["-h", "--help"]})

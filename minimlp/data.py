@@ -71,6 +71,8 @@ def load_csv(path, target=None):
 
 
 def _check_classes(dataset, what):
+    if len(dataset.y) == 0:
+        raise DataError(f"{dataset.source}: the dataset has no rows")
     if len(dataset.classes) < 2:
         raise DataError(f"{dataset.source}: {what} holds one class only ({dataset.classes[0]}); "
                         "a classifier needs two or more")

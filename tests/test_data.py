@@ -112,3 +112,8 @@ def test_too_few_rows_for_a_stratified_split(tmp_path):
     ds = load_csv(write(tmp_path, "a,y\n1,x\n2,x\n3,z\n4,z\n"))
     with pytest.raises(DataError, match="too few for a stratified split"):
         split_indices(ds, 0.2, 0.1, seed=0)
+
+
+def test_a_generator_asked_for_no_rows():
+    with pytest.raises(DataError, match="the dataset has no rows"):
+        load_dataset(load_config(None, ["data.dataset=circles", "data.params.n_samples=0"]))
