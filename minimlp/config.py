@@ -285,6 +285,8 @@ def _check_rules(config, origin):
     rules = [
         ("name", re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", config.name), "must be letters, digits, '_', '-' or '.'"),
         ("seed", 0 <= config.seed < 2**32, "must be in [0, 2**32)"),
+        ("train.epochs", train.epochs >= 1, "must be >= 1"),
+        ("train.batch_size", train.batch_size >= 1, "must be >= 1"),
         ("data.dataset", data.dataset in DATASET_NAMES, _one_of(DATASET_NAMES)),
         ("data.path", data.dataset != "csv" or data.path, "is needed when data.dataset is csv"),
         ("data.path", data.dataset == "csv" or data.path is None, "applies only when data.dataset is csv"),
@@ -307,8 +309,6 @@ def _check_rules(config, origin):
         ("optimizer.step_size", opt.step_size >= 1, "must be >= 1"),
         ("optimizer.gamma", 0 < opt.gamma <= 1, "must be in (0, 1]"),
         ("optimizer.min_lr", 0 <= opt.min_lr < opt.lr, f"must be in [0, optimizer.lr={opt.lr})"),
-        ("train.epochs", train.epochs >= 1, "must be >= 1"),
-        ("train.batch_size", train.batch_size >= 1, "must be >= 1"),
         ("train.label_smoothing", 0 <= train.label_smoothing < 1, "must be in [0, 1)"),
         ("train.monitor", train.monitor in ("val_loss", "val_acc"), _one_of(("val_loss", "val_acc"))),
         ("train.patience", train.patience >= 1, "must be >= 1"),
