@@ -63,7 +63,7 @@ class TrainConfig:
     shuffle: bool = True
     label_smoothing: float = 0.0
     early_stopping: bool = False  # stop when `monitor` has not improved for `patience` epochs
-    monitor: str = "val_loss"  # val_loss or val_acc
+    monitor: str = "val_loss"  # val_loss, val_acc or train_loss
     patience: int = 10
     min_delta: float = 0.0  # the smallest change that counts as an improvement
     restore_best: bool = True  # early stopping ends with the best epoch's weights
@@ -93,6 +93,7 @@ class Config:
         return yaml.dump(self.to_dict(), Dumper=_Dumper, sort_keys=False)
 
 
+MONITORS = ("val_loss", "val_acc", "train_loss")
 SECTIONS = {f.name: f.type for f in dataclasses.fields(Config) if dataclasses.is_dataclass(f.type)}
 OPTIONAL_STR = typing.Optional[str]
 
@@ -310,10 +311,11 @@ def _check_rules(config, origin):
         ("optimizer.gamma", 0 < opt.gamma <= 1, "must be in (0, 1]"),
         ("optimizer.min_lr", 0 <= opt.min_lr < opt.lr, f"must be in [0, optimizer.lr={opt.lr})"),
         ("train.label_smoothing", 0 <= train.label_smoothing < 1, "must be in [0, 1)"),
-        ("train.monitor", train.monitor in ("val_loss", "val_acc"), _one_of(("val_loss", "val_acc"))),
+        ("train.monitor", train.monitor in MONITORS, _one_of(MONITORS)),
         ("train.patience", train.patience >= 1, "must be >= 1"),
         ("train.min_delta", train.min_delta >= 0, "must be >= 0"),
-        ("train.early_stopping", not train.early_stopping or data.val_size > 0, "needs data.val_size > 0"),
+        ("train.early_stopping", not (train.early_stopping and train.monitor.startswith("val_")) or data.val_size > 0,
+         f"on {train.monitor} needs data.val_size > 0"),
         ("train.checkpoint_every", train.checkpoint_every >= 0, "must be >= 0"),
     ]
     for path, ok, message in rules:

@@ -93,6 +93,10 @@ class MLP:
         interleaved = [layer for pair in zip(self.dense, self.activations) for layer in pair]
         return interleaved + [self.dense[-1]]
 
+    def __reduce__(self):
+        """Pickle as the saved arrays: unpickling rebuilds the layers as views of ``params`` again."""
+        return _rebuild, (self.to_arrays(),)
+
     @property
     def n_params(self):
         return self.params.size
@@ -180,6 +184,10 @@ class MLP:
     @classmethod
     def load(cls, path):
         return cls.from_arrays(read_npz(path), source=str(path))
+
+
+def _rebuild(arrays):
+    return MLP.from_arrays(arrays)
 
 
 def read_npz(path):

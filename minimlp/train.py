@@ -169,7 +169,8 @@ def _finish_epoch(state, n, val_loss, val_acc, lr):
 
 def _no_longer_improving(net, record, state, train):
     """Track the monitored metric; True when it has not improved for ``patience`` epochs."""
-    value = record.val_loss if train.monitor == "val_loss" else -record.val_acc
+    value = {"val_loss": record.val_loss, "val_acc": -record.val_acc if record.val_acc is not None else None,
+             "train_loss": record.train_loss}[train.monitor]
     if state.best_value is None or value < state.best_value - train.min_delta:
         state.best_value, state.best_epoch, state.wait = value, record.epoch, 0
         state.best_params = net.params.copy()
