@@ -305,6 +305,56 @@ def datasets():
 
 @main.command()
 @click.argument("config_file", metavar="[CONFIG]", required=False, type=EXISTING_FILE)
+@click.option("--grid", "grid", multiple=True, required=True, metavar="KEY=V1,V2,...",
+              help="A key and its values, read as the items of a YAML list (repeatable; every combination runs).")
+@overrides_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The sweep folder: one run folder per combination, sweep.csv and sweep.html.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Runs at a time (default: the CPUs).")
+@click.option("--backend", type=click.Choice(["joblib", "dask"]), default="joblib", show_default=True)
+@click.option("--scheduler", metavar="ADDRESS", help="A Dask scheduler (with --backend dask); workers must share the files.")
+def sweep(config_file, grid, overrides, out, jobs, backend, scheduler):
+    """Train every combination of the --grid values, in parallel, each as its own run folder.
+
+    Writes sweep.csv (a row per run: the varied values, best validation
+    loss/accuracy, test accuracy, epochs, seconds) and sweep.html. A failed run
+    is recorded and the sweep goes on; the exit code is 1 if any run failed.
+    Running the same command again skips the runs that are complete and
+    resumes interrupted ones. --backend dask without --scheduler starts a
+    local Dask cluster.
+
+    \b
+    Examples:
+      minimlp sweep configs/moons.yaml --grid optimizer.lr=0.01,0.1 --grid model.hidden=[16],[32,32] --out sweeps/moons
+      minimlp sweep configs/iris.yaml --grid seed=0,1,2 -j 2 --backend dask --out sweeps/iris
+    """
+    import os
+
+    from .sweep import parse_grid, run_sweep
+
+    if scheduler and backend != "dask":
+        raise InputError("--scheduler goes with --backend dask")
+    parsed = [parse_grid(text) for text in grid]
+
+    def done(finished, total, row):
+        score = f", best val loss {row['best_val_loss']:.4f}" if row.get("best_val_loss") is not None else ""
+        tail = row["message"] if row["status"] == "failed" else f"test accuracy {row.get('test_accuracy', 0):.4f}{score}"
+        click.echo(f"[{finished}/{total}] {row['run']}: {row['status']}, {tail}")
+
+    try:
+        rows = run_sweep(config_file, parsed, overrides, out, jobs or os.cpu_count() or 1, backend, scheduler, done)
+    except KeyboardInterrupt:
+        click.echo(f"interrupted: finished runs are kept; run the same command to continue", err=True)
+        sys.exit(130)
+    failed = [row for row in rows if row["status"] in ("failed", "diverged")]
+    click.echo(f"wrote {out / 'sweep.csv'} and {out / 'sweep.html'}")
+    if failed:
+        click.echo(f"Error: {len(failed)} of {len(rows)} runs failed: {', '.join(r['run'] for r in failed)}", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("config_file", metavar="[CONFIG]", required=False, type=EXISTING_FILE)
 @overrides_option
 @click.option("--tol", type=click.FloatRange(min=0, min_open=True), default=1e-6, show_default=True,
               help="Pass when every relative error is below this.")

@@ -204,6 +204,11 @@ def _set_path(raw, key, value, text):
     node[parts[-1]] = value
 
 
+def check_key(path, prefix=""):
+    """ConfigError unless ``path`` names a config key (``data.params.*`` is free-form)."""
+    _check_known(path.split("."), ConfigError, prefix)
+
+
 def _check_known(parts, error, prefix):
     """Raise if a key path names no config key ('data.params.*' is free-form)."""
     names = [f.name for f in dataclasses.fields(Config)]

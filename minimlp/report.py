@@ -146,3 +146,38 @@ def overlay_png(curves):
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return _png(fig)
+
+
+def write_sweep_html(path, keys, rows, curves_png):
+    """sweep.html: the runs sorted by best validation loss (then test accuracy), and the loss curves."""
+    esc = html.escape
+
+    def order(row):
+        failed = row["status"] == "failed"
+        loss = row.get("best_val_loss")
+        return (failed, loss is None, loss if loss is not None else -(row.get("test_accuracy") or 0))
+
+    columns = ["run", *keys, "status", "best_val_loss", "best_val_acc", "test_accuracy", "epochs", "seconds", "message"]
+
+    def cell(value):
+        return "" if value is None else f"{value:.4f}" if isinstance(value, float) else esc(str(value))
+
+    body = "".join("<tr>" + "".join(f"<td>{cell(row.get(c))}</td>" for c in columns) + "</tr>"
+                   for row in sorted(rows, key=order))
+    image = (f'<img alt="loss curves" src="data:image/png;base64,{base64.b64encode(curves_png).decode()}">'
+             if curves_png else "<p>No run finished.</p>")
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>minimlp sweep</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }}
+table {{ border-collapse: collapse; margin: 1em 0; }} th, td {{ padding: 4px 10px; border-bottom: 1px solid #ddd; text-align: left; }}
+img {{ max-width: 800px; }}
+</style></head><body>
+<h1>minimlp sweep: {len(rows)} runs</h1>
+<p>Sorted by best validation loss (runs without validation by test accuracy); failed runs last.</p>
+<table><tr>{"".join(f"<th>{esc(c)}</th>" for c in columns)}</tr>{body}</table>
+<h2>Loss curves</h2>
+{image}
+</body></html>
+"""
+    files.write_text(path, page)

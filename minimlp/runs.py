@@ -112,8 +112,8 @@ def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
 
     result = fit(net, prepared.splits, config, state=state, optimizer=optimizer,
                  on_epoch=after_epoch, stop_requested=stop_requested)
-    checkpoint.save(path, net, optimizer, state, result.status)
     metrics = finish_run(run_dir, prepared, result)
+    checkpoint.save(path, net, optimizer, state, result.status)  # last: a finished checkpoint means a finished folder
     return RunResult(run_dir, result.status, result.message, metrics)
 
 
