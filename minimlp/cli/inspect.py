@@ -1,0 +1,160 @@
+"""Commands that read configs and run folders: config show, predict, evaluate, datasets, plot."""
+import csv
+from pathlib import Path
+
+import click
+
+from ..errors import MinimlpError
+from . import EXISTING_DIR, EXISTING_FILE, main, overrides_option
+
+
+@main.group()
+def config():
+    """Show and check configs."""
+
+
+@config.command("show")
+@click.argument("config_file", metavar="[CONFIG]", required=False, type=EXISTING_FILE)
+@overrides_option
+def config_show(config_file, overrides):
+    """Print the resolved config: defaults, then CONFIG, then --set overrides.
+
+    \b
+    Example:
+      minimlp config show configs/iris.yaml --set optimizer.lr=0.05
+    """
+    from ..config import load_config
+
+    click.echo(load_config(config_file, overrides).to_yaml(), nl=False)
+
+
+@main.command()
+@click.argument("run_dir", type=EXISTING_DIR)
+@click.argument("input_csv", type=EXISTING_FILE)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the predictions (CSV).")
+def predict(run_dir, input_csv, output):
+    """Predict the class of every row of INPUT_CSV with the model of RUN_DIR.
+
+    INPUT_CSV needs a header with the training feature columns (others, such
+    as the target, are ignored). OUTPUT gets a 'prediction' column with the
+    original labels and one 'proba_<class>' column per class.
+
+    \b
+    Example:
+      minimlp predict runs/iris runs/new_flowers.csv -o predictions.csv
+    """
+    from .. import csvfile, files
+    from ..predictor import Predictor
+
+    predictor = Predictor.load(_model_path(run_dir))
+    header, rows, lines = csvfile.read_table(input_csv)
+    missing = [name for name in predictor.feature_names if name not in header]
+    if missing:
+        raise MinimlpError(f"{input_csv}: missing feature column(s) {', '.join(map(repr, missing))}; "
+                           f"the model needs {', '.join(predictor.feature_names)}")
+    columns = [header.index(name) for name in predictor.feature_names]
+    X = csvfile.numeric_columns(input_csv, header, rows, lines, columns)
+    proba = predictor.predict_proba(X)
+    labels = predictor.classes[proba.argmax(axis=1)]
+    text = _csv_text(["prediction", *(f"proba_{c}" for c in predictor.classes)],
+                     ([label, *(repr(float(p)) for p in row)] for label, row in zip(labels, proba)))
+    files.write_text(output, text)
+    click.echo(f"wrote {len(labels)} predictions to {output}")
+
+
+def _csv_text(header, rows):
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _model_path(run_dir):
+    path = Path(run_dir) / "model.npz"
+    if not path.is_file():
+        raise MinimlpError(f"{run_dir}: no model.npz in this folder; is it a minimlp run folder?")
+    return path
+
+
+@main.command()
+@click.argument("run_dir", type=EXISTING_DIR)
+def evaluate(run_dir):
+    """Re-evaluate the saved model of RUN_DIR on its test split and print the metrics.
+
+    \b
+    Example:
+      minimlp evaluate runs/digits-20261128-120000
+    """
+    from ..config import load_config
+    from ..data import load_dataset, split_indices
+    from ..predictor import Predictor
+    from ..runs import test_metrics
+
+    predictor = Predictor.load(_model_path(run_dir))
+    config_path = Path(run_dir) / "config.yaml"
+    if not config_path.is_file():
+        raise MinimlpError(f"{run_dir}: no config.yaml in this folder")
+    cfg = load_config(config_path)
+    dataset = load_dataset(cfg)
+    _, _, test_rows = split_indices(dataset, cfg.data.test_size, cfg.data.val_size, cfg.seed)
+    metrics = test_metrics(predictor, dataset, test_rows)
+    click.echo(f"test accuracy  {metrics['test_accuracy']:.4f}")
+    click.echo(f"test loss      {metrics['test_loss']:.4f}")
+    click.echo(f"macro F1       {metrics['macro_f1']:.4f}")
+    click.echo(f"{'class':>16}  precision  recall      F1  support")
+    for name, m in metrics["per_class"].items():
+        click.echo(f"{name:>16}  {m['precision']:9.4f}  {m['recall']:6.4f}  {m['f1']:6.4f}  {m['support']:7d}")
+
+
+@main.command()
+def datasets():
+    """List the datasets a config can name, with their data.params and defaults.
+
+    A generator's random_state defaults to the config's seed.
+    """
+    from ..datasets import DATASET_NAMES, loader, parameters
+
+    for name in DATASET_NAMES:
+        if name == "csv":
+            click.echo("csv: your own file; set data.path (and data.target, default: the last column)")
+            continue
+        params = ", ".join(f"{p}={'<seed>' if p == 'random_state' else repr(d)}" for p, d in parameters(name))
+        click.echo(f"{name}: sklearn.datasets.{loader(name).__name__}({params})")
+
+
+
+
+@main.command()
+@click.argument("run_dirs", nargs=-1, required=True, type=EXISTING_DIR)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The PNG file to write.")
+def plot(run_dirs, output):
+    """Overlay the loss curves of several runs (train solid, validation dashed).
+
+    \b
+    Example:
+      minimlp plot runs/a runs/b -o compare.png
+    """
+    from .. import files
+    from ..report import overlay_png
+
+    curves = {str(run_dir): _read_history(run_dir) for run_dir in run_dirs}
+    files.write_bytes(output, overlay_png(curves))
+    click.echo(f"wrote {output}")
+
+
+def _read_history(run_dir):
+    path = Path(run_dir) / "history.csv"
+    if not path.is_file():
+        raise MinimlpError(f"{run_dir}: no history.csv in this folder; is it a minimlp run folder?")
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    try:
+        return {column: [float(r[column]) if r[column] else None for r in rows]
+                for column in ("epoch", "train_loss", "val_loss")}
+    except (KeyError, ValueError, TypeError):
+        raise MinimlpError(f"{path}: not a minimlp history file") from None
