@@ -17,6 +17,7 @@ import yaml
 
 from .datasets import DATASET_NAMES, parameters
 from .errors import ConfigError
+from .files import read_text
 from .initializers import INITIALIZERS
 from .layers import ACTIVATIONS
 from .model import DTYPES
@@ -153,16 +154,7 @@ class _Origin:
 
 
 def _read_file(path):
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"config file not found: {path}") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a folder, not a config file") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not a text file") from None
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot be read ({e.strerror})") from None
+    text = read_text(path, ConfigError, "config file")
     try:
         raw = parse_yaml(text)
     except yaml.YAMLError as e:

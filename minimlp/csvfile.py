@@ -4,29 +4,22 @@ Line numbers are the file's own (the header is line 1), so a user can jump to th
 """
 import csv
 import difflib
+import io
 import math
 
 import numpy as np
 
 from .errors import DataError
+from .files import read_text
 
 
 def read_table(path):
     """(header, rows, line numbers) of a CSV file; DataError for a file that is not a usable table."""
+    reader = csv.reader(io.StringIO(read_text(path, DataError, "CSV file"), newline=""))
     try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            reader = csv.reader(f)
-            lines = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a folder, not a CSV file") from None
-    except UnicodeDecodeError:
-        raise DataError(f"{path}: not a UTF-8 text file") from None
+        lines = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
     except csv.Error as e:
         raise DataError(f"{path}: not a readable CSV file ({e})") from None
-    except OSError as e:
-        raise DataError(f"{path}: cannot be read ({e.strerror})") from None
     if not lines:
         raise DataError(f"{path}: the file is empty; it needs a header row and data rows")
     header = [name.strip() for name in lines[0][1]]

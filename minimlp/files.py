@@ -11,6 +11,20 @@ from pathlib import Path
 import numpy as np
 
 
+def read_text(path, error, what):
+    """The UTF-8 text of ``path``, or ``error(message)`` naming the file and what is wrong with it."""
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")  # a byte-order mark is not part of the text
+    except FileNotFoundError:
+        raise error(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a folder, not a {what}") from None
+    except UnicodeDecodeError:
+        raise error(f"{path}: not a UTF-8 text file") from None
+    except OSError as e:
+        raise error(f"{path}: cannot be read ({e.strerror})") from None
+
+
 def write_bytes(path, data):
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

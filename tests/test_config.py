@@ -126,10 +126,10 @@ def test_unusable_files(tmp_path, text, message):
 
 
 def test_missing_file_binary_file_and_folder(tmp_path):
-    with pytest.raises(ConfigError, match="config file not found"):
+    with pytest.raises(ConfigError, match="nope.yaml: no such file"):
         load_config(tmp_path / "nope.yaml")
     (tmp_path / "bin.yaml").write_bytes(b"\xff\xfe\x00\x81")
-    with pytest.raises(ConfigError, match="not a text file"):
+    with pytest.raises(ConfigError, match="not a UTF-8 text file"):
         load_config(tmp_path / "bin.yaml")
     with pytest.raises(ConfigError, match="is a folder"):
         load_config(tmp_path)
