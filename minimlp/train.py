@@ -71,7 +71,10 @@ def epoch_lr(opt, epoch, epochs):
 
 
 def evaluate(net, head, X, y):
-    """(mean loss, accuracy) of ``net`` on X, y, in chunks; (None, None) for no rows."""
+    """(mean loss, accuracy) of ``net`` on X, y, in chunks; (None, None) for no rows.
+
+    Validation and test use the plain cross-entropy; only training adds label smoothing.
+    """
     if len(X) == 0:
         return None, None
     loss_sum, correct = 0.0, 0
@@ -110,7 +113,7 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
             opt.lr = epoch_lr(config.optimizer, state.epoch + 1, train.epochs)
             outcome = run_epoch(net, head, opt, splits.X_train, splits.y_train, train, rng, state, stop_requested, workspaces)
             if outcome == "done":
-                val_loss, val_acc = evaluate(net, head, splits.X_val, splits.y_val)
+                val_loss, val_acc = evaluate(net, SoftmaxCrossEntropy(), splits.X_val, splits.y_val)
             state.seconds += time.perf_counter() - tick
             if outcome != "done":  # state.rng_state still holds this epoch's start: a resume redraws its order
                 return _result(outcome, state, train, net)
