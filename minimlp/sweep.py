@@ -70,12 +70,17 @@ def run_one(config, run_dir):
 
     run_dir = Path(run_dir)
     try:
+        saved = run_dir / "config.yaml"
+        if saved.is_file() and load_config(saved) != config:
+            return {"status": "failed", "message": f"{run_dir} holds a run of another config (a different --set "
+                                                   "or grid?); use a new --out, or delete the folder"}
+        if _finished(run_dir) is not None:
+            return {**summarize(run_dir), "skipped": True}
         with threadpool_limits(1):
-            if _finished(run_dir) is None:
-                resumed = (run_dir / CHECKPOINT).is_file() and resume_run(run_dir)
-                if not resumed or resumed.status == "already_finished":  # never checkpointed, or files lost
-                    shutil.rmtree(run_dir, ignore_errors=True)
-                    train_run(config, run_dir)
+            resumed = (run_dir / CHECKPOINT).is_file() and resume_run(run_dir)
+            if not resumed or resumed.status == "already_finished":  # never checkpointed, or files lost
+                shutil.rmtree(run_dir, ignore_errors=True)
+                train_run(config, run_dir)
         return summarize(run_dir)
     except MinimlpError as e:
         return {"status": "failed", "message": str(e)}
@@ -171,7 +176,8 @@ def write_outputs(out_dir, keys, rows):
     writer = csv.DictWriter(buffer, fieldnames=["run", *keys, *COLUMNS], lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: json.dumps(v) if k in keys else ("" if v is None else v) for k, v in row.items()})
+        writer.writerow({k: json.dumps(v) if k in keys else ("" if v is None else v)
+                         for k, v in row.items() if k != "skipped"})
     files.write_text(out_dir / "sweep.csv", buffer.getvalue())
     curves = {row["run"]: _curve(out_dir / row["run"]) for row in rows if row["status"] != "failed"}
     png = overlay_png(curves) if curves else None

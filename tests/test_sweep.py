@@ -102,3 +102,13 @@ def test_rerunning_skips_complete_runs_and_continues_interrupted_ones(cwd):
 def test_bad_sweep_requests_exit_2(cwd, args, message):
     result = CliRunner().invoke(main, ["sweep", "base.yaml", *args, "--out", "out"])
     assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
+
+
+def test_rerunning_with_another_set_does_not_reuse_the_old_runs(cwd):
+    assert sweep("--grid", "optimizer.lr=0.02", "--out", "out").exit_code == 0
+    result = sweep("--grid", "optimizer.lr=0.02", "--set", "train.epochs=3", "--out", "out")
+    assert result.exit_code == 1
+    (row,) = read_rows(cwd / "out")
+    assert row["status"] == "failed" and "holds a run of another config" in row["message"]
+    again = sweep("--grid", "optimizer.lr=0.02", "--out", "out")
+    assert again.exit_code == 0 and "completed earlier, skipped" in again.output

@@ -43,7 +43,8 @@ def sweep(config_file, grid, overrides, out, jobs, backend, scheduler):
     def done(finished, total, row):
         score = f", best val loss {row['best_val_loss']:.4f}" if row.get("best_val_loss") is not None else ""
         tail = row["message"] if row["status"] == "failed" else f"test accuracy {row.get('test_accuracy', 0):.4f}{score}"
-        click.echo(f"[{finished}/{total}] {row['run']}: {row['status']}, {tail}")
+        status = f"{row['status']} earlier, skipped" if row.get("skipped") else row["status"]
+        click.echo(f"[{finished}/{total}] {row['run']}: {status}, {tail}")
 
     try:
         rows = run_sweep(config_file, parsed, overrides, out, jobs or os.cpu_count() or 1, backend, scheduler, done)

@@ -42,6 +42,8 @@ def train(config, overrides, out, resume_dir, quiet):
         cfg = load_config(saved) if saved.is_file() else Config()  # resume_run reports a missing file
 
         def run(**callbacks):
+            if not quiet:
+                click.echo(f"resuming {resume_dir} from its last checkpoint")
             return resume_run(resume_dir, **callbacks)
     else:
         cfg = load_config(config, overrides)
