@@ -58,14 +58,13 @@ def workload_config(workload, epochs, extra=()):
     return load_config(None, [*COMMON, *workload.overrides, f"train.epochs={epochs}", *extra])
 
 
-def minimlp_epochs(config, splits):
+def minimlp_epochs(config, splits, n_classes):
     """Epoch seconds of ``fit`` as ``minimlp train`` runs it, callback and history file included."""
     from .model import MLP
     from .runs import HistoryFile
     from .train import fit
 
-    net = MLP([splits.X_train.shape[1], *config.model.hidden, int(splits.y_train.max()) + 1],
-              config.model.activation, seed=config.seed, dtype=config.model.dtype)
+    net = MLP.for_task(config.model, splits.X_train.shape[1], n_classes, config.seed)
     stamps = []
     with tempfile.TemporaryDirectory() as folder:
         history = HistoryFile(Path(folder) / "history.csv", [])
@@ -96,13 +95,13 @@ def sklearn_epochs(config, splits):
     return [(time.perf_counter() - start) / epochs] * epochs
 
 
-def torch_epochs(config, splits, threads):
+def torch_epochs(config, splits, n_classes, threads):
     """The usual PyTorch loop with manual batching: randperm, index, forward, backward, step."""
     import torch
 
     torch.set_num_threads(threads)
     torch.manual_seed(config.seed)
-    sizes = [splits.X_train.shape[1], *config.model.hidden, int(splits.y_train.max()) + 1]
+    sizes = [splits.X_train.shape[1], *config.model.hidden, n_classes]
     layers = []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
         layers += [torch.nn.Linear(n_in, n_out), torch.nn.ReLU()]
@@ -168,19 +167,20 @@ def run_workload(workload, threads, with_torch, log=print):
     from .runs import prepare
 
     config = workload_config(workload, workload.epochs_per_round)
-    splits = prepare(config).splits
-    sizes = [splits.X_train.shape[1], *config.model.hidden, int(splits.y_train.max()) + 1]
+    prepared = prepare(config)
+    splits, k = prepared.splits, len(prepared.dataset.classes)
+    sizes = prepared.net.sizes
     result = Result(workload, len(splits.X_train))
     config64 = workload_config(workload, workload.epochs_per_round, ["model.dtype=float64"])
     splits64 = prepare(config64).splits
     contenders = {
         "limit": lambda: [gemm_limit(sizes, len(splits.X_train), config.train.batch_size, np.float32)],
-        "minimlp": lambda: minimlp_epochs(config, splits),
-        "minimlp float64": lambda: minimlp_epochs(config64, splits64),
+        "minimlp": lambda: minimlp_epochs(config, splits, k),
+        "minimlp float64": lambda: minimlp_epochs(config64, splits64, k),
         "scikit-learn": lambda: sklearn_epochs(config, splits),
     }
     if with_torch:
-        contenders["PyTorch"] = lambda: torch_epochs(config, splits, threads)
+        contenders["PyTorch"] = lambda: torch_epochs(config, splits, k, threads)
     for r in range(workload.rounds):
         for name, run in contenders.items():
             result.times.setdefault(name, []).extend(run())
@@ -195,12 +195,13 @@ def scaling(threads, log=print):
     from .runs import prepare
 
     config = workload_config(WORKLOADS[1], 2)
-    splits = prepare(config).splits
+    prepared = prepare(config)
+    splits, k = prepared.splits, len(prepared.dataset.classes)
     rows = []
     for n in SCALING_ROWS:
         part = type(splits)(splits.X_train[:n], splits.y_train[:n], splits.X_val, splits.y_val,
                             splits.X_test, splits.y_test, splits.scaler, splits.test_rows)
-        seconds = statistics.median(minimlp_epochs(config, part) + minimlp_epochs(config, part))
+        seconds = statistics.median(minimlp_epochs(config, part, k) + minimlp_epochs(config, part, k))
         rows.append((n, seconds, n / seconds))
     log("  scaling done")
     return rows

@@ -18,6 +18,7 @@ from .train import EpochRecord, TrainState
 
 FORMAT = "minimlp-checkpoint-1"
 FINISHED = ("completed", "early_stopped", "diverged")
+STATUSES = (*FINISHED, "running", "interrupted")
 
 
 def save(path, net, optimizer, state, status):
@@ -41,8 +42,9 @@ def load(path, net, optimizer):
     arrays = read_npz(path)
     try:
         meta = json.loads(str(arrays["meta"]))
-        if meta.get("format") != FORMAT:
-            raise ValueError(f"format {meta.get('format')!r}")
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT or meta.get("status") not in STATUSES:
+            raise ValueError("its metadata is not a minimlp checkpoint's")
+        np.random.default_rng().bit_generator.state = meta["rng_state"]  # a valid PCG64 state, or an error
         params = arrays["params"]
         if params.shape != net.params.shape or params.dtype != net.params.dtype or not np.all(np.isfinite(params)):
             raise ValueError("its weights do not fit the configured network")
@@ -53,7 +55,7 @@ def load(path, net, optimizer):
             best_epoch=meta["best_epoch"], wait=meta["wait"], best_params=arrays.get("best_params"),
             history=[EpochRecord(**record) for record in meta["history"]],
         )
-    except (KeyError, ValueError, TypeError) as e:
+    except (KeyError, ValueError, TypeError, AttributeError) as e:
         raise ModelFileError(f"{path}: not a usable minimlp checkpoint ({e})") from None
     np.copyto(net.params, params)
     return state, meta["status"]

@@ -261,7 +261,7 @@ def _convert(value, hint, path, origin):
     elif hint is int:
         ok, wanted = isinstance(value, int) and not isinstance(value, bool), "an integer"
     elif hint is float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and _finite(value)
         wanted, value = "a finite number", float(value) if ok else value
     elif hint is str:
         ok, wanted = isinstance(value, str) and value != "", "a non-empty string"
@@ -340,6 +340,13 @@ def _resolve_data_path(config, base, origin):
     if not path.is_absolute():
         path = (Path.cwd() if origin.of("data.path").startswith("--set") else base) / path
     config.data.path = str(path.resolve())
+
+
+def _finite(number):
+    try:
+        return math.isfinite(number)
+    except OverflowError:  # an integer too large for a float
+        return False
 
 
 def _one_of(names):

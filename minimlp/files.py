@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import MinimlpError
+
 
 def read_text(path, error, what):
     """The UTF-8 text of ``path``, or ``error(message)`` naming the file and what is wrong with it."""
@@ -27,6 +29,8 @@ def read_text(path, error, what):
 
 def write_bytes(path, data):
     path = Path(path)
+    if not path.parent.is_dir():
+        raise MinimlpError(f"{path}: the folder {path.parent} does not exist")
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as f:

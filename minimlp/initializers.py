@@ -22,8 +22,8 @@ def glorot_uniform(rng, fan_in, fan_out, activation, is_output):
 
 def sklearn_uniform(rng, fan_in, fan_out, activation, is_output):
     """scikit-learn's MLP scheme: weights and biases U(±sqrt(f/(fan_in+fan_out))),
-    f = 2 for sigmoid hidden layers, else 6 (the softmax output layer uses 6)."""
-    factor = 2.0 if activation == "sigmoid" and not is_output else 6.0
+    f = 2 in every layer of a sigmoid ('logistic') network, else 6."""
+    factor = 2.0 if activation == "sigmoid" else 6.0
     bound = np.sqrt(factor / (fan_in + fan_out))
     W = rng.uniform(-bound, bound, (fan_in, fan_out))
     return W, rng.uniform(-bound, bound, fan_out)

@@ -67,8 +67,11 @@ class MLP:
         self.dtype = _check_dtype(dtype)
         shapes = list(zip(self.sizes[:-1], self.sizes[1:]))
         total = sum((n_in + 1) * n_out for n_in, n_out in shapes)
-        self.params = np.zeros(total, self.dtype)
-        self.grads = np.zeros(total, self.dtype)
+        try:
+            self.params = np.zeros(total, self.dtype)
+            self.grads = np.zeros(total, self.dtype)
+        except (ValueError, MemoryError):
+            raise MinimlpError(f"a network of sizes {self.sizes} ({total:,} parameters) does not fit in memory") from None
         self.dense, self.weight_slices = [], []
         offset = 0
         for n_in, n_out in shapes:
@@ -87,11 +90,11 @@ class MLP:
             is_output = i == len(self.dense) - 1
             layer.W, layer.b = initializer(rng, *layer.shape, self.activation, is_output)
 
-    @property
-    def layers(self):
-        """Dense, activation, Dense, ..., Dense: input to output."""
-        interleaved = [layer for pair in zip(self.dense, self.activations) for layer in pair]
-        return interleaved + [self.dense[-1]]
+    @classmethod
+    def for_task(cls, model, n_features, n_classes, seed, dtype=None):
+        """The network a ModelConfig section describes, for ``n_features`` inputs and ``n_classes`` outputs."""
+        sizes = [n_features, *model.hidden, n_classes]
+        return cls(sizes, model.activation, model.init, seed=seed, dtype=dtype or model.dtype)
 
     def __reduce__(self):
         """Pickle as the saved arrays: unpickling rebuilds the layers as views of ``params`` again."""

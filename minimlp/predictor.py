@@ -44,6 +44,6 @@ class Predictor:
                 raise ValueError("class labels or feature names do not match the network's shape")
             if scaler and not (scaler.mean.shape == scaler.scale.shape == (net.sizes[0],) and np.all(scaler.scale > 0)):
                 raise ValueError("the scaler does not match the network's input")
-        except (KeyError, ValueError) as e:
+        except (KeyError, ValueError, TypeError) as e:
             raise ModelFileError(f"{path}: not a usable minimlp model ({e})") from None
         return cls(net, classes, names, scaler)

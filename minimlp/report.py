@@ -7,8 +7,6 @@ import numpy as np
 
 from . import files
 
-PLOTS = ("loss", "accuracy", "confusion_matrix", "decision_boundary")
-
 
 def _figure(width=6.0, height=4.0):
     from matplotlib.backends.backend_agg import FigureCanvasAgg

@@ -17,7 +17,7 @@ from .errors import MinimlpError
 from .metrics import classification_metrics
 from .model import MLP
 from .predictor import Predictor
-from .train import HISTORY_COLUMNS, TrainState, fit, make_optimizer
+from .train import HISTORY_COLUMNS, TrainState, fit, make_optimizer, summary
 
 CHECKPOINT = "checkpoint.npz"
 
@@ -42,8 +42,7 @@ def prepare(config):
     """Load and split the data and build the network; every input error surfaces here."""
     dataset = data.load_dataset(config)
     splits = data.prepare(dataset, config.data, config.seed, config.model.dtype)
-    sizes = [dataset.X.shape[1], *config.model.hidden, len(dataset.classes)]
-    net = MLP(sizes, config.model.activation, config.model.init, seed=config.seed, dtype=config.model.dtype)
+    net = MLP.for_task(config.model, dataset.X.shape[1], len(dataset.classes), config.seed)
     return Prepared(config, dataset, splits, net)
 
 
@@ -90,11 +89,22 @@ def resume_run(run_dir, on_epoch=None, stop_requested=None):
     prepared = prepare(config)
     optimizer = make_optimizer(prepared.net, config.optimizer)
     state, status = checkpoint.load(run_dir / CHECKPOINT, prepared.net, optimizer)
-    if status in checkpoint.FINISHED:
-        status = "diverged" if status == "diverged" else "already_finished"
-        message = f"{run_dir} has already finished ({len(state.history)} epochs); nothing to resume"
-        return RunResult(run_dir, status, message, None)
-    return _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested)
+    if status not in checkpoint.FINISHED:
+        return _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested)
+    if finished_status(run_dir) != status:  # stopped while writing its outputs: write them now
+        result = summary(status, state, config.train)
+        return RunResult(run_dir, status, result.message, finish_run(run_dir, prepared, result))
+    message = f"{run_dir} has already finished ({len(state.history)} epochs); nothing to resume"
+    return RunResult(run_dir, "diverged" if status == "diverged" else "already_finished", message, None)
+
+
+def finished_status(run_dir):
+    """The status in a run folder's metrics.json if the run finished there (written last), else None."""
+    path = Path(run_dir) / "metrics.json"
+    if not path.is_file():
+        return None
+    status = json.loads(path.read_text()).get("status")
+    return status if status in checkpoint.FINISHED else None
 
 
 def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
@@ -112,13 +122,12 @@ def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
 
     result = fit(net, prepared.splits, config, state=state, optimizer=optimizer,
                  on_epoch=after_epoch, stop_requested=stop_requested)
-    metrics = finish_run(run_dir, prepared, result)
-    checkpoint.save(path, net, optimizer, state, result.status)  # last: a finished checkpoint means a finished folder
-    return RunResult(run_dir, result.status, result.message, metrics)
+    checkpoint.save(path, net, optimizer, state, result.status)  # first: resumable whatever happens next
+    return RunResult(run_dir, result.status, result.message, finish_run(run_dir, prepared, result))
 
 
 def finish_run(run_dir, prepared, result):
-    """Write model.npz, metrics.json, the plots and report.html for a trained network."""
+    """Write model.npz, the plots, report.html and, last, metrics.json (its status marks a finished folder)."""
     config, dataset, splits = prepared.config, prepared.dataset, prepared.splits
     predictor = Predictor(prepared.net, dataset.classes, dataset.feature_names, splits.scaler)
     predictor.save(run_dir / "model.npz")
@@ -129,17 +138,17 @@ def finish_run(run_dir, prepared, result):
         best_epoch=result.best_epoch, train_seconds=result.seconds, n_params=prepared.net.n_params,
         final_epoch=asdict(last) if last else None,
     )
-    files.write_text(run_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     plots = report.write_plots(run_dir, result.history, metrics, predictor,
                                dataset.X[splits.test_rows], dataset.y[splits.test_rows], result.best_epoch)
-    summary = {
+    summary_table = {
         "status": result.message, "test accuracy": f"{metrics['test_accuracy']:.4f}",
         "test loss": f"{metrics['test_loss']:.4f}", "macro F1": f"{metrics['macro_f1']:.4f}",
         "epochs": len(result.history), "training seconds": f"{result.seconds:.2f}",
         "parameters": prepared.net.n_params, "dataset": dataset.source,
         "rows (train / val / test)": f"{len(splits.y_train)} / {len(splits.y_val)} / {len(splits.y_test)}",
     }
-    report.write_html(run_dir, f"minimlp run: {config.name}", summary, metrics, config.to_yaml(), plots)
+    report.write_html(run_dir, f"minimlp run: {config.name}", summary_table, metrics, config.to_yaml(), plots)
+    files.write_text(run_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
     return metrics
 
 
@@ -169,3 +178,19 @@ def history_line(record):
 def _cell(value):
     """Full precision (repr round-trips), empty for a missing value."""
     return "" if value is None else repr(float(value)) if isinstance(value, float) else str(value)
+
+
+def read_curves(run_dir):
+    """{"epoch", "train_loss", "val_loss"} lists from a run folder's history.csv (None for empty cells)."""
+    import csv
+
+    path = Path(run_dir) / "history.csv"
+    if not path.is_file():
+        raise MinimlpError(f"{run_dir}: no history.csv in this folder; is it a minimlp run folder?")
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    try:
+        return {column: [float(r[column]) if r[column] else None for r in rows]
+                for column in ("epoch", "train_loss", "val_loss")}
+    except (KeyError, ValueError, TypeError):
+        raise MinimlpError(f"{path}: not a minimlp history file") from None

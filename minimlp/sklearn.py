@@ -32,7 +32,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     L2 penalty alpha/(2·batch)·||W||² per batch (weights only), applied as weight
     decay alpha/batch_size; ``tol`` and ``n_iter_no_change`` stop training when the
     training loss (or, with ``early_stopping``, the validation accuracy, whose best
-    weights are then restored) has not improved by ``tol`` for that many epochs.
+    weights are then restored) has not improved by ``tol`` for more than that many epochs.
+    (One difference: the best value is updated only by an improvement of ``tol``.)
     ``dtype`` None trains in float32 for float32 input and float64 otherwise.
     """
 
@@ -69,7 +70,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         if self.early_stopping:
             X, X_val, y, y_val = train_test_split(X, y, test_size=self.validation_fraction, stratify=y,
                                                   random_state=self._seed)
-        self._train(X, y, X_val, y_val, epochs=self.max_iter)
+        self._train(X, y, X_val, y_val, epochs=self.max_iter, stopping=True)
         return self
 
     def partial_fit(self, X, y, classes=None):
@@ -91,7 +92,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         unknown = np.setdiff1d(unique_labels(y), self.classes_)
         if len(unknown):
             raise ValueError(f"y holds labels not in classes: {unknown!r}")
-        self._train(X, y, None, None, epochs=self.state_.epoch + 1)
+        self._train(X, y, None, None, epochs=self.state_.epoch + 1, stopping=False)
         return self
 
     def _start(self, input_dtype):
@@ -99,6 +100,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         dtype = self.dtype or (input_dtype if input_dtype == np.float32 else np.float64)
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}, got {self.activation!r}")
+        if self.solver not in ("sgd", "adam"):
+            raise ValueError(f"solver must be 'sgd' or 'adam', got {self.solver!r}")
         hidden = [self.hidden_layer_sizes] if np.isscalar(self.hidden_layer_sizes) else list(self.hidden_layer_sizes)
         self._seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         sizes = [self.n_features_in_, *hidden, len(self.classes_)]
@@ -108,7 +111,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_ = self.t_ = 0
         self.loss_curve_, self.validation_scores_, self.validation_loss_curve_ = [], None, None
 
-    def _train(self, X, y, X_val, y_val, epochs):
+    def _train(self, X, y, X_val, y_val, epochs, stopping):
         dtype = self.net_.dtype
         n = len(X)
         batch = min(200, n) if self.batch_size == "auto" else int(np.clip(self.batch_size, 1, n))
@@ -116,9 +119,10 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         config.optimizer = OptimizerConfig(name=self.solver, lr=self.learning_rate_init, momentum=self.momentum,
                                            nesterov=self.nesterovs_momentum and self.momentum > 0,
                                            weight_decay=self.alpha / batch)
-        config.train = TrainConfig(epochs=epochs, batch_size=batch, shuffle=self.shuffle, early_stopping=True,
+        # scikit-learn stops once *more than* n_iter_no_change epochs have not improved by tol
+        config.train = TrainConfig(epochs=epochs, batch_size=batch, shuffle=self.shuffle, early_stopping=stopping,
                                    monitor="val_acc" if self.early_stopping else "train_loss",
-                                   patience=self.n_iter_no_change, min_delta=self.tol,
+                                   patience=self.n_iter_no_change + 1, min_delta=self.tol,
                                    restore_best=self.early_stopping, checkpoint_every=0)
         self.optimizer_ = self.optimizer_ or make_optimizer(self.net_, config.optimizer)
         empty = np.empty((0, X.shape[1]), dtype)

@@ -66,7 +66,7 @@ def run_one(config, run_dir):
     """Train (or finish, or just read) one run; never raises: a failure comes back as its row."""
     from threadpoolctl import threadpool_limits
 
-    from .runs import CHECKPOINT, resume_run, train_run
+    from .runs import CHECKPOINT, finished_status, resume_run, train_run
 
     run_dir = Path(run_dir)
     try:
@@ -74,7 +74,7 @@ def run_one(config, run_dir):
         if saved.is_file() and load_config(saved) != config:
             return {"status": "failed", "message": f"{run_dir} holds a run of another config (a different --set "
                                                    "or grid?); use a new --out, or delete the folder"}
-        if _finished(run_dir) is not None:
+        if finished_status(run_dir) is not None:
             return {**summarize(run_dir), "skipped": True}
         with threadpool_limits(1):
             resumed = (run_dir / CHECKPOINT).is_file() and resume_run(run_dir)
@@ -86,14 +86,6 @@ def run_one(config, run_dir):
         return {"status": "failed", "message": str(e)}
     except Exception as e:  # noqa: BLE001 - a sweep records any failure and goes on
         return {"status": "failed", "message": f"{type(e).__name__}: {e}"}
-
-
-def _finished(run_dir):
-    path = run_dir / "metrics.json"
-    if not path.is_file():
-        return None
-    status = json.loads(path.read_text()).get("status")
-    return status if status in ("completed", "early_stopped", "diverged") else None
 
 
 def summarize(run_dir):
@@ -171,6 +163,7 @@ def _indexed(index, task):
 
 def write_outputs(out_dir, keys, rows):
     from .report import overlay_png, write_sweep_html
+    from .runs import read_curves
 
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=["run", *keys, *COLUMNS], lineterminator="\n")
@@ -179,13 +172,6 @@ def write_outputs(out_dir, keys, rows):
         writer.writerow({k: json.dumps(v) if k in keys else ("" if v is None else v)
                          for k, v in row.items() if k != "skipped"})
     files.write_text(out_dir / "sweep.csv", buffer.getvalue())
-    curves = {row["run"]: _curve(out_dir / row["run"]) for row in rows if row["status"] != "failed"}
+    curves = {row["run"]: read_curves(out_dir / row["run"]) for row in rows if row["status"] != "failed"}
     png = overlay_png(curves) if curves else None
     write_sweep_html(out_dir / "sweep.html", keys, rows, png)
-
-
-def _curve(run_dir):
-    with open(run_dir / "history.csv", newline="") as f:
-        history = list(csv.DictReader(f))
-    return {column: [float(r[column]) if r[column] else None for r in history]
-            for column in ("epoch", "train_loss", "val_loss")}

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .errors import MinimlpError
 from .losses import SoftmaxCrossEntropy
-from .model import Workspace
+from .model import PREDICT_CHUNK, Workspace
 from .optim import SGD, Adam, scheduled_lr
 
 HISTORY_COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds")
-EVAL_CHUNK = 4096  # rows per forward pass when evaluating
 
 
 @dataclass
@@ -63,7 +63,9 @@ def make_optimizer(net, opt):
     """The optimizer an OptimizerConfig describes."""
     if opt.name == "adam":
         return Adam(net, lr=opt.lr, weight_decay=opt.weight_decay)
-    return SGD(net, lr=opt.lr, momentum=opt.momentum, nesterov=opt.nesterov, weight_decay=opt.weight_decay)
+    if opt.name == "sgd":
+        return SGD(net, lr=opt.lr, momentum=opt.momentum, nesterov=opt.nesterov, weight_decay=opt.weight_decay)
+    raise MinimlpError(f"unknown optimizer {opt.name!r}; choose one of: sgd, adam")
 
 
 def epoch_lr(opt, epoch, epochs):
@@ -78,9 +80,9 @@ def evaluate(net, head, X, y):
     if len(X) == 0:
         return None, None
     loss_sum, correct = 0.0, 0
-    for start in range(0, len(X), EVAL_CHUNK):
-        z = net.forward(X[start:start + EVAL_CHUNK])
-        yb = y[start:start + EVAL_CHUNK]
+    for start in range(0, len(X), PREDICT_CHUNK):
+        z = net.forward(X[start:start + PREDICT_CHUNK])
+        yb = y[start:start + PREDICT_CHUNK]
         loss_sum += float(head.forward_checked(z, yb)) * len(yb)
         correct += int(np.count_nonzero(z.argmax(axis=1) == yb))
     return loss_sum / len(X), correct / len(X)
@@ -102,11 +104,15 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
     if state.rng_state is None:
         state.rng_state = rng.bit_generator.state
     rng.bit_generator.state = state.rng_state  # the start of epoch `state.epoch + 1`
-    n, size = len(splits.X_train), train.batch_size
-    full = Workspace(net, min(size, n))
-    workspaces = {full.rows: full, n % full.rows or full.rows: full.head(n % full.rows or full.rows)}
+    n = len(splits.X_train)
+    full = Workspace(net, min(train.batch_size, n))
+    workspaces = {full.rows: full}
+    if n % full.rows:  # the last, smaller batch shares the full batch's memory
+        workspaces[n % full.rows] = full.head(n % full.rows)
     with np.errstate(all="ignore"):  # non-finite values are caught explicitly, batch by batch
         while state.epoch < train.epochs:
+            if train.early_stopping and state.wait >= train.patience:  # decided before a checkpoint was resumed
+                return _result("early_stopped", state, train, net)
             if stop_requested():
                 return _result("interrupted", state, train, net)
             tick = time.perf_counter()
@@ -183,9 +189,15 @@ def _no_longer_improving(net, record, state, train):
 
 
 def _result(status, state, train, net):
-    best = state.best_epoch if train.early_stopping else None
+    """End a fit: early stopping's best weights back in place (unless interrupted), and the summary."""
     if train.early_stopping and train.restore_best and state.best_params is not None and status != "interrupted":
         np.copyto(net.params, state.best_params)
+    return summary(status, state, train)
+
+
+def summary(status, state, train):
+    """The TrainResult a fit that ended with ``status`` at ``state`` reports."""
+    best = state.best_epoch if train.early_stopping else None
     messages = {
         "completed": f"trained {state.epoch} epochs",
         "early_stopped": f"stopped early after epoch {state.epoch}: {train.monitor} has not improved "

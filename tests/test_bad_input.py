@@ -152,3 +152,28 @@ def test_divergence_exits_1_keeping_finite_weights_history_and_report(cwd):
     assert (cwd / "run/report.html").exists()
     again = run("train", "--resume", "run")
     assert again.exit_code == 1 and "already finished" in again.output
+
+
+@pytest.mark.parametrize("sets,message", [
+    (["optimizer.lr=1" + "0" * 400], "optimizer.lr must be a finite number"),
+    (["model.hidden=[100000000000000000000]"], "does not fit in memory"),
+])
+def test_absurd_sizes(cwd, sets, message):
+    (cwd / "c.yaml").write_text(IRIS)
+    args = [a for s in sets for a in ("--set", s)]
+    assert_input_error(run("train", "c.yaml", "--out", "run", *args), message)
+    assert not (cwd / "run").exists()
+
+
+def test_predict_into_a_missing_folder_names_the_target(cwd, trained):
+    (cwd / "in.csv").write_text("sepal length (cm),sepal width (cm),petal length (cm),petal width (cm)\n1,2,3,4\n")
+    assert_input_error(run("predict", trained, "in.csv", "-o", "nodir/out.csv"), "nodir/out.csv", "does not exist")
+
+
+def test_model_with_scalar_class_array_is_refused(cwd, trained):
+    path = trained / "model.npz"
+    arrays = dict(np.load(path, allow_pickle=False))
+    arrays["extra.classes"] = np.array("setosa")
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
+    assert_input_error(run("evaluate", trained), "model.npz")

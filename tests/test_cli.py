@@ -201,7 +201,14 @@ def test_datasets_lists_every_name():
     assert "make_moons(n_samples=100" in out
 
 
-@pytest.mark.parametrize("command", [["train"], ["predict"], ["evaluate"], ["plot"], ["config", "show"]])
+def every_command(group=main, path=()):
+    for name, command in group.commands.items():
+        yield [*path, name]
+        if hasattr(command, "commands"):
+            yield from every_command(command, (*path, name))
+
+
+@pytest.mark.parametrize("command", list(every_command()), ids=" ".join)
 def test_every_command_has_help_with_an_example(command):
     result = invoke(*command, "-h")
     assert result.exit_code == 0 and "Example" in result.output

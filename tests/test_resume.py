@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -146,3 +147,82 @@ def test_damaged_checkpoint_is_refused(tmp_path, reference):
     (run / "checkpoint.npz").write_bytes(data[: len(data) // 3])
     result = CliRunner().invoke(main, ["train", "--resume", str(run)])
     assert result.exit_code == 2 and "checkpoint.npz" in result.output and "Traceback" not in result.output
+
+
+def test_stopped_while_writing_the_outputs_resume_writes_them(tmp_path, reference, monkeypatch):
+    import minimlp.runs
+
+    (tmp_path / "slow.yaml").write_text(SLOW)
+    real = minimlp.runs.finish_run
+
+    def killed(*args):  # e.g. a second Ctrl-C while the plots are drawn
+        monkeypatch.setattr(minimlp.runs, "finish_run", real)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(minimlp.runs, "finish_run", killed)
+    with pytest.raises(KeyboardInterrupt):
+        train_run(load_config(tmp_path / "slow.yaml"), tmp_path / "run")
+    assert not (tmp_path / "run/metrics.json").exists()
+    result = resume_run(tmp_path / "run")
+    assert result.status == "early_stopped" or result.status == "completed"
+    assert_same_run(tmp_path / "run", reference)
+    assert resume_run(tmp_path / "run").status == "already_finished"
+
+
+def test_a_stop_decided_before_the_last_checkpoint_is_kept_on_resume(tmp_path, monkeypatch):
+    import minimlp.runs
+
+    text = ("data:\n  dataset: breast_cancer\nmodel:\n  hidden: [32]\noptimizer:\n  lr: 0.3\ntrain:\n  epochs: 60\n"
+            "  early_stopping: true\n  patience: 3\n  restore_best: false\n  checkpoint_every: 1\n")
+    (tmp_path / "c.yaml").write_text(text)
+    train_run(load_config(tmp_path / "c.yaml"), tmp_path / "reference")
+    real = checkpoint.save
+
+    def killed_before_the_final_checkpoint(path, net, optimizer, state, status):
+        if status != "running":
+            raise KeyboardInterrupt
+        real(path, net, optimizer, state, status)
+
+    monkeypatch.setattr(minimlp.runs.checkpoint, "save", killed_before_the_final_checkpoint)
+    with pytest.raises(KeyboardInterrupt):
+        train_run(load_config(tmp_path / "c.yaml"), tmp_path / "run")
+    monkeypatch.setattr(minimlp.runs.checkpoint, "save", real)
+    assert resume_run(tmp_path / "run").status == "early_stopped"
+    assert_same_run(tmp_path / "run", tmp_path / "reference")
+
+
+def test_two_quick_interrupts_still_leave_a_resumable_run(tmp_path, reference):
+    process = start(tmp_path)
+    run = tmp_path / "run"
+    wait_for(lambda: rows(run) >= 3, process)
+    process.send_signal(signal.SIGINT)
+    time.sleep(0.02)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 130 and "Traceback" not in err
+    result = resume(run)
+    assert result.returncode == 0, result.stderr
+    assert_same_run(run, reference)
+
+
+@pytest.mark.parametrize("how", ["no_status", "not_a_dict", "bad_rng"])
+def test_altered_checkpoint_metadata_is_refused(tmp_path, reference, how):
+    import json
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(reference, run)
+    arrays = read_npz(run / "checkpoint.npz")
+    meta = json.loads(str(arrays["meta"]))
+    if how == "no_status":
+        del meta["status"]
+    elif how == "bad_rng":
+        meta["rng_state"] = {"bit_generator": "PCG64", "state": "nonsense"}
+        meta["status"] = "running"
+    else:
+        meta = [1, 2]
+    arrays["meta"] = np.array(json.dumps(meta))
+    with open(run / "checkpoint.npz", "wb") as f:
+        np.savez(f, **arrays)
+    result = CliRunner().invoke(main, ["train", "--resume", str(run)])
+    assert result.exit_code == 2 and "not a usable minimlp checkpoint" in result.output

@@ -57,10 +57,19 @@ def test_attributes_curves_and_early_stopping():
     assert clf.score(X, y) > 0.8
 
 
-def test_tol_stops_on_a_flat_training_loss():
+def test_tol_and_n_iter_no_change_stop_where_sklearn_stops():
+    from sklearn.neural_network import MLPClassifier as Reference
+
     X, y = make_classification(n_samples=200, n_features=5, random_state=0)
-    clf = MLPClassifier(hidden_layer_sizes=(8,), tol=10.0, n_iter_no_change=3, random_state=0).fit(X, y)
-    assert clf.n_iter_ == 4  # epoch 1 sets the best; no later epoch improves by 10
+    settings = dict(hidden_layer_sizes=(8,), tol=10.0, n_iter_no_change=3, random_state=0)
+    reference = Reference(solver="sgd", **settings).fit(X, y)  # no epoch improves the loss by 10
+    assert MLPClassifier(**settings).fit(X, y).n_iter_ == reference.n_iter_ == 5
+
+
+def test_unknown_solver_is_refused():
+    X, y = make_classification(n_samples=30, n_features=4, random_state=0)
+    with pytest.raises(ValueError, match="solver must be"):
+        MLPClassifier(solver="lbfgs").fit(X, y)
 
 
 def test_dtype_follows_the_input_or_the_parameter():

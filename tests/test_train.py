@@ -114,8 +114,9 @@ def test_divergence_stops_with_finite_last_good_weights():
     assert np.all(np.isfinite(prepared.net.params))
 
 
-# iris: 105 training rows, 7 batches an epoch; stop_requested() is asked before every epoch and
-# after every batch, so call 3 stops mid-epoch 1, call 8 after its last batch, call 9 before epoch 2.
+# iris: 105 training rows, 7 batches an epoch; stop_requested() is asked before every epoch and after
+# every batch but an epoch's last: call 3 stops after batch 2 of epoch 1, call 8 before epoch 2,
+# call 9 after batch 1 of epoch 2, call 12 after its batch 4.
 @pytest.mark.parametrize("stop_after", [3, 8, 9, 12])
 def test_interrupt_then_continue_equals_an_uninterrupted_run(stop_after):
     full, full_result = run(SMALL)

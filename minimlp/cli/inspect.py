@@ -10,7 +10,12 @@ from . import EXISTING_DIR, EXISTING_FILE, main, overrides_option
 
 @main.group()
 def config():
-    """Show and check configs."""
+    """Work with configs: show the resolved one.
+
+    \b
+    Example:
+      minimlp config show configs/iris.yaml --set optimizer.lr=0.1
+    """
 
 
 @config.command("show")
@@ -115,6 +120,10 @@ def datasets():
     """List the datasets a config can name, with their data.params and defaults.
 
     A generator's random_state defaults to the config's seed.
+
+    \b
+    Example:
+      minimlp datasets
     """
     from ..datasets import DATASET_NAMES, loader, parameters
 
@@ -141,20 +150,8 @@ def plot(run_dirs, output):
     """
     from .. import files
     from ..report import overlay_png
+    from ..runs import read_curves
 
-    curves = {str(run_dir): _read_history(run_dir) for run_dir in run_dirs}
+    curves = {str(run_dir): read_curves(run_dir) for run_dir in run_dirs}
     files.write_bytes(output, overlay_png(curves))
     click.echo(f"wrote {output}")
-
-
-def _read_history(run_dir):
-    path = Path(run_dir) / "history.csv"
-    if not path.is_file():
-        raise MinimlpError(f"{run_dir}: no history.csv in this folder; is it a minimlp run folder?")
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    try:
-        return {column: [float(r[column]) if r[column] else None for r in rows]
-                for column in ("epoch", "train_loss", "val_loss")}
-    except (KeyError, ValueError, TypeError):
-        raise MinimlpError(f"{path}: not a minimlp history file") from None

@@ -51,8 +51,12 @@ def train(config, overrides, out, resume_dir, quiet):
         def run(**callbacks):
             return train_run(cfg, out, **callbacks)
 
-    with StopOnSignal() as stop, Progress(cfg.train.epochs, cfg.name, quiet) as progress:
-        result = run(on_epoch=progress.epoch, stop_requested=stop)
+    try:
+        with StopOnSignal() as stop, Progress(cfg.train.epochs, cfg.name, quiet) as progress:
+            result = run(on_epoch=progress.epoch, stop_requested=stop)
+    except KeyboardInterrupt:  # a second signal: stop now; the last checkpoint is whole (atomic writes)
+        click.echo("aborted; continue from the last checkpoint with: minimlp train --resume RUN_DIR", err=True)
+        sys.exit(128 + (stop.signum or 2))
     _echo_result(result, quiet)
     if result.status == "interrupted":
         sys.exit(128 + stop.signum)
