@@ -181,7 +181,7 @@ def _cell(value):
 
 
 def read_curves(run_dir):
-    """{"epoch", "train_loss", "val_loss"} lists from a run folder's history.csv (None for empty cells)."""
+    """{"epoch", "train_loss", "val_loss", "val_acc"} lists from a run folder's history.csv (None: empty cell)."""
     import csv
 
     path = Path(run_dir) / "history.csv"
@@ -191,6 +191,6 @@ def read_curves(run_dir):
         rows = list(csv.DictReader(f))
     try:
         return {column: [float(r[column]) if r[column] else None for r in rows]
-                for column in ("epoch", "train_loss", "val_loss")}
+                for column in ("epoch", "train_loss", "val_loss", "val_acc")}
     except (KeyError, ValueError, TypeError):
         raise MinimlpError(f"{path}: not a minimlp history file") from None

@@ -90,11 +90,12 @@ def run_one(config, run_dir):
 
 def summarize(run_dir):
     """The sweep.csv row of a finished run folder."""
+    from .runs import read_curves
+
     metrics = json.loads((run_dir / "metrics.json").read_text())
-    with open(run_dir / "history.csv", newline="") as f:
-        history = list(csv.DictReader(f))
-    val_loss = [float(r["val_loss"]) for r in history if r["val_loss"]]
-    val_acc = [float(r["val_acc"]) for r in history if r["val_acc"]]
+    curves = read_curves(run_dir)
+    val_loss = [v for v in curves["val_loss"] if v is not None]
+    val_acc = [v for v in curves["val_acc"] if v is not None]
     return {
         "status": metrics["status"], "best_val_loss": min(val_loss) if val_loss else None,
         "best_val_acc": max(val_acc) if val_acc else None, "test_accuracy": metrics["test_accuracy"],
