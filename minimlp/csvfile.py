@@ -6,6 +6,7 @@ import csv
 import difflib
 import io
 import math
+import re
 
 import numpy as np
 
@@ -71,13 +72,19 @@ def numeric_columns(path, header, rows, lines, columns):
     return values
 
 
+# Plain ASCII integers only: Python's int() also takes "1_0" and non-ASCII digits, which would merge labels.
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_INT64_MIN, _INT64_MAX = int(np.iinfo(np.int64).min), int(np.iinfo(np.int64).max)
+
+
 def labels(path, header, rows, lines, column):
-    """The target column as labels: integers when every cell is one, else strings."""
+    """The target column as labels: integers when every cell is one that fits int64, else strings."""
     cells = [row[column].strip() for row in rows]
     for cell, line in zip(cells, lines):
         if cell == "":
             raise DataError(f"{path}: empty cell in target column {header[column]!r}, line {line}")
-    try:
-        return np.array([int(c) for c in cells], dtype=np.int64)
-    except ValueError:
-        return np.array(cells, dtype=str)
+    if all(_INTEGER.fullmatch(c) for c in cells):
+        values = [int(c) for c in cells]
+        if all(_INT64_MIN <= v <= _INT64_MAX for v in values):
+            return np.array(values, dtype=np.int64)
+    return np.array(cells, dtype=str)

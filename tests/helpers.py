@@ -1,3 +1,5 @@
+import os
+
 import numpy as np
 
 
@@ -19,3 +21,8 @@ def rel_error(numeric, analytic):
     """max|numeric - analytic| / max(max|numeric|, max|analytic|), 0 when both are 0."""
     scale = max(np.abs(numeric).max(), np.abs(analytic).max())
     return 0.0 if scale == 0 else float(np.abs(numeric - analytic).max() / scale)
+
+
+def examples(n):
+    """Hypothesis example count: n, or n times MINIMLP_FUZZ when exploring (see conftest.py)."""
+    return n * int(os.environ.get("MINIMLP_FUZZ") or 1)

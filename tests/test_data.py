@@ -79,6 +79,17 @@ def test_csv_with_text_labels_and_target_by_name(tmp_path):
     assert load_csv(write(tmp_path, "a,b,y\n1,2,3\n4,5,7\n")).classes.tolist() == [3, 7]  # default: last column
 
 
+@pytest.mark.parametrize("cells,classes", [
+    (["2", "-1", "+2"], [-1, 2]),                       # signed integers are integer labels
+    (["9223372036854775808", "1"], ["1", "9223372036854775808"]),  # beyond int64: kept as text, not an overflow
+    (["1_0", "10"], ["10", "1_0"]),                      # Python's int("1_0") == 10 must not merge two labels
+    (["\u0663", "3"], ["3", "\u0663"]),                  # an Arabic-Indic digit is text, not the number 3
+])
+def test_csv_integer_labels_are_plain_ascii_int64(tmp_path, cells, classes):
+    path = write(tmp_path, "a,y\n" + "".join(f"{i},{c}\n" for i, c in enumerate(cells)))
+    assert load_csv(path).classes.tolist() == classes
+
+
 @pytest.mark.parametrize("text,target,message", [
     ("", None, "the file is empty"),
     ("a,b,y\n", None, "has a header but no data rows"),

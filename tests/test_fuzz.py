@@ -3,7 +3,8 @@ import copy
 
 import yaml
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from helpers import examples
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from minimlp.cli import main
@@ -11,7 +12,7 @@ from minimlp.config import Config, load_config
 from minimlp.data import load_csv
 from minimlp.errors import ConfigError, DataError
 
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-2**40, 2**40), st.floats(allow_nan=True),
                     st.text(max_size=12))
@@ -68,7 +69,7 @@ def test_mutated_valid_configs(tmp_path, config):
     try_load(tmp_path, yaml.safe_dump(config))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(mutated_configs())
 def test_cli_answers_bad_configs_with_exit_2(tmp_path, config):
     path = tmp_path / "fuzz.yaml"
@@ -101,6 +102,7 @@ cells = st.one_of(st.sampled_from(["", "nan", "inf", "-inf", "1e400", "x", '"', 
 
 @SETTINGS
 @given(st.lists(st.lists(cells, min_size=0, max_size=5), min_size=0, max_size=8))
+@example([["0.0", "0.0", "9223372036854775808"]])  # once raised OverflowError from the label parser
 def test_malformed_rows(tmp_path, rows):
     text = "a,b,c\n" + "\n".join(",".join(row) for row in rows)
     try_csv(tmp_path, text.encode("utf-8", "surrogatepass"))
@@ -110,7 +112,7 @@ small = st.one_of(st.integers(-3, 40), st.floats(-2, 5), st.just(float("nan")), 
                   st.lists(st.integers(-2, 20), max_size=3))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.sampled_from(["moons", "circles", "blobs", "classification", "gaussian_quantiles"]),
        st.dictionaries(st.sampled_from(["n_samples", "noise", "factor", "centers", "n_features", "n_classes",
                                         "n_informative", "n_redundant", "cluster_std", "shuffle"]), small, max_size=3),

@@ -1,5 +1,6 @@
 """Properties of softmax and the fused loss over random logits (hypothesis)."""
 import numpy as np
+from helpers import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -18,7 +19,7 @@ def logits_and_labels(draw):
     return z, labels
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(logits_and_labels())
 def test_softmax_rows_sum_to_one_and_loss_is_non_negative(case):
     z, labels = case
@@ -30,7 +31,7 @@ def test_softmax_rows_sum_to_one_and_loss_is_non_negative(case):
     assert np.isfinite(loss) and loss >= 0
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(logits_and_labels(), st.floats(0, 0.5))
 def test_gradient_rows_sum_to_zero(case, smoothing):
     z, labels = case
@@ -40,7 +41,7 @@ def test_gradient_rows_sum_to_zero(case, smoothing):
     np.testing.assert_allclose(grad.sum(axis=1), 0, atol=1e-15)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.integers(2, 10), st.integers(1, 6), st.floats(0.0, 30.0))
 def test_loss_of_a_confident_right_answer_goes_to_zero(K, n, margin):
     labels = np.arange(n) % K
