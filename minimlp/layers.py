@@ -66,15 +66,19 @@ def _copy_into(target, value, name):
 
 
 class ReLU:
+    """max(z, 0).  Backward masks with z > 0 rather than y > 0 (the same set): z is
+    contiguous, while y is usually written into a view beside a ones column, and
+    the comparison runs up to twice as fast on contiguous memory."""
+
     name = "relu"
 
     def forward(self, z, out=None):
-        self._y = np.maximum(z, 0, out=out)
-        return self._y
+        self._z = z
+        return np.maximum(z, 0, out=out)
 
     def backward(self, grad):
         """dL/dz, computed in place in ``grad``."""
-        return np.multiply(grad, self._y > 0, out=grad)
+        return np.multiply(grad, self._z > 0, out=grad)
 
 
 class LeakyReLU:

@@ -6,14 +6,14 @@ from .errors import MinimlpError
 
 def log_softmax(z):
     """log softmax of each row of z (n, K) through log-sum-exp: finite for any finite z."""
-    shifted = z - z.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    shifted = z - np.maximum.reduce(z, axis=1, keepdims=True)
+    return shifted - np.log(np.add.reduce(np.exp(shifted), axis=1, keepdims=True))
 
 
 def softmax(z):
     """softmax of each row of z (n, K); the max is subtracted first so exp never overflows."""
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    e /= e.sum(axis=1, keepdims=True)
+    e = np.exp(z - np.maximum.reduce(z, axis=1, keepdims=True))
+    e /= np.add.reduce(e, axis=1, keepdims=True)
     return e
 
 
@@ -41,8 +41,8 @@ class SoftmaxCrossEntropy:
             raise MinimlpError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
         self.label_smoothing = float(label_smoothing)
         self._grad = None  # softmax(z) of the last forward; backward turns it into the gradient
-        self._target = self._rows = None
-        self._arange = np.arange(0)  # row numbers 0..n-1 for label lookups, kept at the largest n seen
+        self._target = None
+        self._arange = np.arange(0)
 
     def forward(self, z, target):
         """Mean cross-entropy of logits z (n, K) against ``target``; a scalar of z's dtype."""
@@ -50,26 +50,32 @@ class SoftmaxCrossEntropy:
         return self.forward_checked(z, target)
 
     def forward_checked(self, z, target):
-        """``forward`` for a target already checked by ``check_target`` (the training loop's path)."""
+        """``forward`` for a target already checked by ``check_target``."""
+        loss = np.add.reduce(self.row_losses(z, target)) / len(z)
+        self._grad, self._target = softmax(z), target
+        return loss
+
+    def row_losses(self, z, target):
+        """The cross-entropy of every row (n,), through log-sum-exp: -log y_t = log Σ exp(z - max) - (z_t - max)."""
         n, K = z.shape
-        eps = self.label_smoothing
         shifted = z - np.maximum.reduce(z, axis=1, keepdims=True)  # (n, K), max 0 in every row
         if target.ndim == 1:
-            if len(self._arange) < n:
-                self._arange = np.arange(n)
-            rows = self._arange[:n]
-            target_logit = shifted[rows, target]  # (n,): the shifted logit of the true class
+            target_logit = shifted[self._row_numbers(n), target]  # (n,): the shifted logit of the true class
         else:
-            rows, target_logit = None, np.add.reduce(shifted * target, axis=1)  # Σ_k t_k z_k, as Σ t = 1
+            target_logit = np.add.reduce(shifted * target, axis=1)  # Σ_k t_k z_k, as Σ t = 1
+        eps = self.label_smoothing
         if eps:
             target_logit = (1 - eps) * target_logit + eps * (np.add.reduce(shifted, axis=1) / K)
-        probs = np.exp(shifted, out=shifted)
-        sums = np.add.reduce(probs, axis=1, keepdims=True)  # (n, 1), in [1, K]
-        losses = np.log(sums)[:, 0]
-        losses -= target_logit  # -log y_target = log Σ exp(z - max) - (z_target - max)
-        probs /= sums
-        self._grad, self._target, self._rows = probs, target, rows
-        return np.add.reduce(losses) / n
+        losses = np.log(np.add.reduce(np.exp(shifted, out=shifted), axis=1))  # each in [0, log K]
+        losses -= target_logit
+        return losses
+
+    def gradient(self, z, target):
+        """(softmax(z) - t) / n, as ``forward_checked`` then ``backward`` give it (bit for bit),
+        without computing the loss.  The training loop steps with this and computes its
+        batches' losses later, a chunk at a time, from their saved logits (``row_losses``)."""
+        self._grad, self._target = softmax(z), target
+        return self.backward()
 
     def backward(self):
         """(softmax(z) - t) / n for the last forward, written over the cached probabilities."""
@@ -81,12 +87,18 @@ class SoftmaxCrossEntropy:
         if target.ndim == 1:
             if eps:
                 grad -= eps / K
-            grad[self._rows, target] -= 1 - eps
+            grad[self._row_numbers(n), target] -= 1 - eps
         else:
             grad -= target if not eps else (1 - eps) * target + eps / K
         grad /= n
-        self._grad = self._target = self._rows = None
+        self._grad = self._target = None
         return grad
+
+    def _row_numbers(self, n):
+        """0..n-1 for label lookups, from one cached arange (kept at the largest n seen)."""
+        if len(self._arange) < n:
+            self._arange = np.arange(n)
+        return self._arange[:n]
 
 
 def check_target(z, target):

@@ -118,12 +118,13 @@ class MLP:
         workspace.load(X)
         return self.forward_loaded(workspace)
 
-    def forward_loaded(self, ws):
-        """Forward pass over the input already in workspace ``ws``; returns ``ws.logits[-1]``."""
+    def forward_loaded(self, ws, out=None):
+        """Forward pass over the input already in workspace ``ws``; returns the logits,
+        written into ``out`` if given, else into ``ws.logits[-1]``."""
         for i, activation in enumerate(self.activations):
             z = self.dense[i].forward(ws.inputs[i], out=ws.logits[i])
             activation.forward(z, out=ws.features[i + 1])
-        return self.dense[-1].forward(ws.inputs[-1], out=ws.logits[-1])
+        return self.dense[-1].forward(ws.inputs[-1], out=ws.logits[-1] if out is None else out)
 
     def backward(self, grad, input_grad=False, workspace=None):
         """Back-propagate dL/dlogits; overwrite ``grads``. Returns dL/dX if ``input_grad``.

@@ -83,7 +83,7 @@ def evaluate(net, head, X, y):
     for start in range(0, len(X), PREDICT_CHUNK):
         z = net.forward(X[start:start + PREDICT_CHUNK])
         yb = y[start:start + PREDICT_CHUNK]
-        loss_sum += float(head.forward_checked(z, yb)) * len(yb)
+        loss_sum += float(np.add.reduce(head.row_losses(z, yb)))
         correct += int(np.count_nonzero(z.argmax(axis=1) == yb))
     return loss_sum / len(X), correct / len(X)
 
@@ -109,6 +109,7 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
     workspaces = {full.rows: full}
     if n % full.rows:  # the last, smaller batch shares the full batch's memory
         workspaces[n % full.rows] = full.head(n % full.rows)
+    metrics = BatchMetrics(head, full.rows, net.sizes[-1], net.dtype)
     with np.errstate(all="ignore"):  # non-finite values are caught explicitly, batch by batch
         while state.epoch < train.epochs:
             if train.early_stopping and state.wait >= train.patience:  # decided before a checkpoint was resumed
@@ -117,7 +118,8 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
                 return _result("interrupted", state, train, net)
             tick = time.perf_counter()
             opt.lr = epoch_lr(config.optimizer, state.epoch + 1, train.epochs)
-            outcome = run_epoch(net, head, opt, splits.X_train, splits.y_train, train, rng, state, stop_requested, workspaces)
+            outcome = run_epoch(net, head, opt, splits.X_train, splits.y_train, train, rng, state, stop_requested,
+                                workspaces, metrics)
             if outcome == "done":
                 val_loss, val_acc = evaluate(net, SoftmaxCrossEntropy(), splits.X_val, splits.y_val)
             state.seconds += time.perf_counter() - tick
@@ -133,39 +135,82 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
     return _result("completed", state, train, net)
 
 
-def run_epoch(net, head, opt, X, y, train, rng, state, stop_requested, workspaces):
+def run_epoch(net, head, opt, X, y, train, rng, state, stop_requested, workspaces, metrics):
     """Train one epoch from batch ``state.batch``; 'done', 'diverged' or 'interrupted'.
 
     One permutation per epoch; each batch is gathered straight into its
     workspace (memory stays at one batch, not a shuffled copy of the data).
+    A step needs only the gradient; ``metrics`` gets the batch's logits for the
+    loss and accuracy.  A non-finite loss makes a non-finite gradient (NaN or
+    infinite logits give NaN probabilities), and the optimizer refuses that
+    update, so divergence stops at the batch with the last good weights.
     """
     n, size = len(X), train.batch_size
     order = rng.permutation(n) if train.shuffle else np.arange(n)
     labels = y[order]  # this epoch's labels in batch order
-    predicted = np.empty(n, np.intp)  # argmax per row, compared with the labels once at the end
-    first, outcome = state.batch * size, "done"
-    for start in range(first, n, size):
+    metrics.start(labels, state.batch * size)
+    outcome = "done"
+    for start in range(state.batch * size, n, size):
         stop = min(start + size, n)
         workspace = workspaces[stop - start]
         workspace.load(X, order[start:stop])
-        z = net.forward_loaded(workspace)
-        np.argmax(z, axis=1, out=predicted[start:stop])
-        loss = head.forward_checked(z, labels[start:stop])
-        if not math.isfinite(loss):
-            outcome = "diverged"
-            break
-        net.backward(head.backward(), workspace=workspace)
+        z = net.forward_loaded(workspace, out=metrics.slot(stop - start))
+        net.backward(head.gradient(z, labels[start:stop]), workspace=workspace)
         if not opt.raw_step():  # refuses a non-finite update: the weights stay the last good ones
             outcome = "diverged"
             break
-        state.loss_sum += float(loss) * (stop - start)
         state.batch += 1
+        metrics.add(stop - start, state)
         if stop < n and stop_requested():
             outcome = "interrupted"
             break
-    done = min(state.batch * size, n)
-    state.correct += int(np.count_nonzero(predicted[first:done] == labels[first:done]))
+    metrics.flush(state)
+    if outcome == "done" and not math.isfinite(state.loss_sum):  # finite logits too far apart for the float type
+        outcome = "diverged"
     return outcome
+
+
+class BatchMetrics:
+    """The training loss and accuracy of an epoch's batches, from their saved logits, a chunk at a time.
+
+    Computing them per batch costs a dozen small numpy calls, as much as the
+    matrix products of a small network; here they run once per ~4096 rows.
+    Each batch's loss is still summed on its own and added to the epoch's sum
+    in batch order, so the sum is the same however interrupts split the epoch.
+    """
+
+    ROWS = 4096
+
+    def __init__(self, head, batch_size, n_classes, dtype):
+        self.head, self.batch_size = head, batch_size
+        # column-major, as the workspace's logits (fast per-row reductions over the classes)
+        self.logits = np.empty((batch_size * max(1, self.ROWS // batch_size), n_classes), dtype, order="F")
+        self.labels, self.first, self.filled = None, 0, 0
+
+    def start(self, labels, first):
+        """Begin at row ``first`` of an epoch whose labels, in batch order, are ``labels``."""
+        self.labels, self.first, self.filled = labels, first, 0
+
+    def slot(self, rows):
+        """Where the next batch (of ``rows`` rows) writes its logits."""
+        return self.logits[self.filled:self.filled + rows]
+
+    def add(self, rows, state):
+        """The batch in the slot was trained on: count it (flushing a full buffer into ``state``)."""
+        self.filled += rows
+        if self.filled == len(self.logits):
+            self.flush(state)
+
+    def flush(self, state):
+        """Add the counted batches' loss sums (in order) and correct predictions to ``state``."""
+        if not self.filled:
+            return
+        z, labels = self.logits[:self.filled], self.labels[self.first:self.first + self.filled]
+        for batch_loss in np.add.reduceat(self.head.row_losses(z, labels), range(0, self.filled, self.batch_size)):
+            state.loss_sum += float(batch_loss)
+        state.correct += int(np.count_nonzero(np.argmax(z, axis=1) == labels))  # ties go to the first class, as predict
+        self.first += self.filled
+        self.filled = 0
 
 
 def _finish_epoch(state, n, val_loss, val_acc, lr):
