@@ -55,10 +55,14 @@ class SoftmaxCrossEntropy:
         self._grad, self._target = softmax(z), target
         return loss
 
-    def row_losses(self, z, target):
-        """The cross-entropy of every row (n,), through log-sum-exp: -log y_t = log Σ exp(z - max) - (z_t - max)."""
+    def row_losses(self, z, target, overwrite=False):
+        """The cross-entropy of every row (n,), through log-sum-exp: -log y_t = log Σ exp(z - max) - (z_t - max).
+
+        ``overwrite=True`` works in z's memory (z is garbage afterwards) instead of a copy.
+        """
         n, K = z.shape
-        shifted = z - np.maximum.reduce(z, axis=1, keepdims=True)  # (n, K), max 0 in every row
+        row_max = np.maximum.reduce(z, axis=1, keepdims=True)
+        shifted = np.subtract(z, row_max, out=z if overwrite else None)  # (n, K), max 0 in every row
         if target.ndim == 1:
             target_logit = shifted[self._row_numbers(n), target]  # (n,): the shifted logit of the true class
         else:

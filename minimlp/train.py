@@ -109,7 +109,7 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
     workspaces = {full.rows: full}
     if n % full.rows:  # the last, smaller batch shares the full batch's memory
         workspaces[n % full.rows] = full.head(n % full.rows)
-    metrics = BatchMetrics(head, full.rows, net.sizes[-1], net.dtype)
+    metrics = BatchMetrics(head, full.rows, n, net.sizes[-1], net.dtype)
     with np.errstate(all="ignore"):  # non-finite values are caught explicitly, batch by batch
         while state.epoch < train.epochs:
             if train.early_stopping and state.wait >= train.patience:  # decided before a checkpoint was resumed
@@ -174,17 +174,18 @@ class BatchMetrics:
     """The training loss and accuracy of an epoch's batches, from their saved logits, a chunk at a time.
 
     Computing them per batch costs a dozen small numpy calls, as much as the
-    matrix products of a small network; here they run once per ~4096 rows.
+    matrix products of a small network; here they run once per 512 rows.
     Each batch's loss is still summed on its own and added to the epoch's sum
     in batch order, so the sum is the same however interrupts split the epoch.
     """
 
-    ROWS = 4096
+    ROWS = 512
 
-    def __init__(self, head, batch_size, n_classes, dtype):
+    def __init__(self, head, batch_size, n_rows, n_classes, dtype):
         self.head, self.batch_size = head, batch_size
+        batches = max(1, min(self.ROWS, n_rows) // batch_size)  # whole batches, no more than the epoch needs
         # column-major, as the workspace's logits (fast per-row reductions over the classes)
-        self.logits = np.empty((batch_size * max(1, self.ROWS // batch_size), n_classes), dtype, order="F")
+        self.logits = np.empty((batch_size * batches, n_classes), dtype, order="F")
         self.labels, self.first, self.filled = None, 0, 0
 
     def start(self, labels, first):
@@ -206,9 +207,10 @@ class BatchMetrics:
         if not self.filled:
             return
         z, labels = self.logits[:self.filled], self.labels[self.first:self.first + self.filled]
-        for batch_loss in np.add.reduceat(self.head.row_losses(z, labels), range(0, self.filled, self.batch_size)):
-            state.loss_sum += float(batch_loss)
         state.correct += int(np.count_nonzero(np.argmax(z, axis=1) == labels))  # ties go to the first class, as predict
+        losses = self.head.row_losses(z, labels, overwrite=True)  # the logits are not needed any more
+        for batch_loss in np.add.reduceat(losses, range(0, self.filled, self.batch_size)):
+            state.loss_sum += float(batch_loss)
         self.first += self.filled
         self.filled = 0
 

@@ -77,7 +77,7 @@ def test_gemm_limit_counts_every_product_of_an_epoch(monkeypatch):
 def test_bench_table_reports_ratios_to_minimlp():
     result = Result(Workload("W9", "toy", [], 1, 1), 100)
     result.times = {"limit": [0.001], "minimlp": [0.002, 0.002], "minimlp float64": [0.003],
-                    "scikit-learn": [0.010], "PyTorch": [0.007]}
-    result.peak_bytes = {"minimlp": 2**20, "scikit-learn": 3 * 2**20}
+                    "scikit-learn": [0.010], "scikit-learn float32": [0.006], "PyTorch": [0.007]}
+    result.peak_bytes = {"minimlp": 2**20, "scikit-learn float32": 3 * 2**20}
     table = format_table([result])
-    assert "| W9: toy | 100 | 1.00 ms | 2.00 ms | 2.00 | 1.50 | 10.00 ms | 5.00 | 7.00 ms | 3.50 | 1.0 | 3.0 |" in table
+    assert "| W9: toy | 100 | 1.00 ms | 2.00 ms | 2.00 | 1.50 | 10.00 ms | 5.00 | 6.00 ms | 3.00 | 7.00 ms | 3.50 | 1.0 | 3.0 |" in table

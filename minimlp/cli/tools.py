@@ -110,10 +110,11 @@ def gradcheck(config_file, overrides, tol, batch, step, sample):
 def bench(full, threads, no_torch):
     """Time minimlp against scikit-learn's MLPClassifier and PyTorch, side by side.
 
-    Median epoch times over interleaved rounds on the same float32 data and
-    network, the ratio of each to minimlp, the GEMM-only limit measured on the
-    spot, peak memory, and minimlp's samples/second at several sizes. PyTorch
-    runs when it is importable; it is never a dependency.
+    Median epoch times over interleaved rounds on the same data and network
+    (float32; scikit-learn also in float64, its default), the ratio of each to
+    minimlp, the GEMM-only limit measured on the spot, peak memory, and
+    minimlp's samples/second at several sizes. PyTorch runs when it is
+    importable; it is never a dependency.
 
     \b
     Examples:
