@@ -1,0 +1,47 @@
+"""The training loss and accuracy, computed from saved logits a chunk of batches at a time."""
+import numpy as np
+
+
+class BatchMetrics:
+    """The training loss and accuracy of an epoch's batches, from their saved logits, a chunk at a time.
+
+    Computing them per batch costs a dozen small numpy calls, as much as the
+    matrix products of a small network; here they run once per 512 rows.
+    Each batch's loss is still summed on its own and added to the epoch's sum
+    in batch order, so the sum is the same however interrupts split the epoch.
+    """
+
+    ROWS = 512
+
+    def __init__(self, head, batch_size, n_rows, n_classes, dtype):
+        self.head, self.batch_size = head, batch_size
+        batches = max(1, min(self.ROWS, n_rows) // batch_size)  # whole batches, no more than the epoch needs
+        # column-major, as the workspace's logits (fast per-row reductions over the classes)
+        self.logits = np.empty((batch_size * batches, n_classes), dtype, order="F")
+        self.labels, self.first, self.filled = None, 0, 0
+
+    def start(self, labels, first):
+        """Begin at row ``first`` of an epoch whose labels, in batch order, are ``labels``."""
+        self.labels, self.first, self.filled = labels, first, 0
+
+    def slot(self, rows):
+        """Where the next batch (of ``rows`` rows) writes its logits."""
+        return self.logits[self.filled:self.filled + rows]
+
+    def add(self, rows, state):
+        """The batch in the slot was trained on: count it (flushing a full buffer into ``state``)."""
+        self.filled += rows
+        if self.filled == len(self.logits):
+            self.flush(state)
+
+    def flush(self, state):
+        """Add the counted batches' loss sums (in order) and correct predictions to ``state``."""
+        if not self.filled:
+            return
+        z, labels = self.logits[:self.filled], self.labels[self.first:self.first + self.filled]
+        state.correct += int(np.count_nonzero(np.argmax(z, axis=1) == labels))  # ties go to the first class, as predict
+        losses = self.head.row_losses(z, labels, overwrite=True)  # the logits are not needed any more
+        for batch_loss in np.add.reduceat(losses, range(0, self.filled, self.batch_size)):
+            state.loss_sum += float(batch_loss)
+        self.first += self.filled
+        self.filled = 0

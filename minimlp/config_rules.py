@@ -1,0 +1,124 @@
+"""What a config's values must be: types, ranges and names, each failure one message naming the key path."""
+import difflib
+import json
+import math
+import re
+import typing
+
+from .datasets import DATASET_NAMES, parameters
+from .initializers import INITIALIZERS
+from .layers import ACTIVATIONS
+from .model import DTYPES
+from .optim import OPTIMIZERS, SCHEDULES
+from .schema import OPTIONAL_STR
+
+MONITORS = ("val_loss", "val_acc", "train_loss")
+
+
+def convert(value, hint, path, origin):
+    """``value`` as the type the field declares, or a ConfigError naming the path."""
+    if hint is bool:
+        ok, wanted = isinstance(value, bool), "true or false"
+    elif hint is int:
+        ok, wanted = isinstance(value, int) and not isinstance(value, bool), "an integer"
+    elif hint is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and finite(value)
+        wanted, value = "a finite number", float(value) if ok else value
+    elif hint is str:
+        ok, wanted = isinstance(value, str) and value != "", "a non-empty string"
+    elif hint == OPTIONAL_STR:
+        ok, wanted = value is None or (isinstance(value, str) and value != ""), "a string or null"
+    elif hint == typing.List[int]:
+        value = [value] if isinstance(value, int) and not isinstance(value, bool) else value
+        ok = isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        wanted = "a list of integers, e.g. [64, 32]"
+    else:  # dict
+        ok, wanted = isinstance(value, dict) and all(isinstance(k, str) for k in value), "a mapping"
+    if not ok:
+        raise origin.error(path, f"{path} must be {wanted}, got {show(value)}")
+    return value
+
+
+def check_rules(config, origin):
+    data, opt, train = config.data, config.optimizer, config.train
+    rules = [
+        ("name", re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", config.name), "must be letters, digits, '_', '-' or '.'"),
+        ("seed", 0 <= config.seed < 2**32, "must be in [0, 2**32)"),
+        ("train.epochs", train.epochs >= 1, "must be >= 1"),
+        ("train.batch_size", train.batch_size >= 1, "must be >= 1"),
+        ("data.dataset", data.dataset in DATASET_NAMES, one_of(DATASET_NAMES)),
+        ("data.path", data.dataset != "csv" or data.path, "is needed when data.dataset is csv"),
+        ("data.path", data.dataset == "csv" or data.path is None, "applies only when data.dataset is csv"),
+        ("data.target", data.dataset == "csv" or data.target is None, "applies only when data.dataset is csv"),
+        ("data.params", data.dataset != "csv" or not data.params, "does not apply to csv data"),
+        ("data.test_size", 0 < data.test_size < 1, "must be in (0, 1)"),
+        ("data.val_size", 0 <= data.val_size < 1, "must be in [0, 1)"),
+        ("data.val_size", data.test_size + data.val_size < 1, f"plus data.test_size ({data.test_size}) must be < 1"),
+        ("model.hidden", all(h >= 1 for h in config.model.hidden), "must hold positive integers"),
+        ("model.activation", config.model.activation in ACTIVATIONS, one_of(ACTIVATIONS)),
+        ("model.init", config.model.init in ("auto", *INITIALIZERS), one_of(("auto", *INITIALIZERS))),
+        ("model.dtype", config.model.dtype in DTYPES, one_of(DTYPES)),
+        ("optimizer.name", opt.name in OPTIMIZERS, one_of(OPTIMIZERS)),
+        ("optimizer.lr", opt.lr > 0, "must be > 0"),
+        ("optimizer.momentum", 0 <= opt.momentum < 1, "must be in [0, 1)"),
+        ("optimizer.nesterov", not opt.nesterov or opt.momentum > 0, "needs optimizer.momentum > 0"),
+        ("optimizer.weight_decay", opt.weight_decay >= 0, "must be >= 0"),
+        ("optimizer.schedule", opt.schedule in SCHEDULES, one_of(SCHEDULES)),
+        ("optimizer.warmup_epochs", 0 <= opt.warmup_epochs < train.epochs, f"must be in [0, train.epochs={train.epochs})"),
+        ("optimizer.step_size", opt.step_size >= 1, "must be >= 1"),
+        ("optimizer.gamma", 0 < opt.gamma <= 1, "must be in (0, 1]"),
+        ("optimizer.min_lr", 0 <= opt.min_lr < opt.lr, f"must be in [0, optimizer.lr={opt.lr})"),
+        ("train.label_smoothing", 0 <= train.label_smoothing < 1, "must be in [0, 1)"),
+        ("train.monitor", train.monitor in MONITORS, one_of(MONITORS)),
+        ("train.patience", train.patience >= 1, "must be >= 1"),
+        ("train.min_delta", train.min_delta >= 0, "must be >= 0"),
+        ("train.early_stopping", not (train.early_stopping and train.monitor.startswith("val_")) or data.val_size > 0,
+         f"on {train.monitor} needs data.val_size > 0"),
+        ("train.checkpoint_every", train.checkpoint_every >= 0, "must be >= 0"),
+    ]
+    for path, ok, message in rules:
+        if not ok:
+            raise origin.error(path, f"{path} {message}, got {show(config.get(path))}")
+
+
+def check_dataset_params(config, origin):
+    """Each data.params key must be a parameter of the scikit-learn function behind data.dataset."""
+    if not config.data.params:
+        return
+    valid = [name for name, _ in parameters(config.data.dataset)]
+    for key in config.data.params:
+        if key not in valid:
+            path = f"data.params.{key}"
+            hint = suggest(key, valid, "data.params")
+            raise origin.error(path, f"{path} is not a parameter of dataset {config.data.dataset}{hint}")
+
+
+def suggest(name, names, where):
+    prefix = f"{where}." if where else ""
+    close = difflib.get_close_matches(str(name), names, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean {prefix}{close[0]}?)"
+    return f" (valid keys: {', '.join(prefix + n for n in names)})"
+
+
+def finite(number):
+    try:
+        return math.isfinite(number)
+    except OverflowError:  # an integer too large for a float
+        return False
+
+
+def one_of(names):
+    return "must be one of " + ", ".join(names)
+
+
+def show(value):
+    """A value as the user wrote it in YAML: true, null, "text", [1, 2]."""
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def kind(value):
+    return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(type(value), type(value).__name__)

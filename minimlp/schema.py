@@ -1,0 +1,91 @@
+"""The config's sections as dataclasses: every key, its type and its default.
+
+A config file holds only what differs from these defaults; ``config.py`` reads
+files and ``--set`` overrides into them, ``config_rules.py`` checks the values.
+"""
+import dataclasses
+import typing
+from dataclasses import dataclass, field
+
+import yaml
+
+
+@dataclass
+class DataConfig:
+    dataset: str = "digits"  # a scikit-learn dataset or generator, or csv
+    params: dict = field(default_factory=dict)  # keyword arguments for the scikit-learn loader/generator
+    path: typing.Optional[str] = None  # csv: the file, relative to the config file's folder
+    target: typing.Optional[str] = None  # csv: the target column (default: the last column)
+    test_size: float = 0.2
+    val_size: float = 0.1  # 0: no validation split
+    standardize: bool = True  # scale features to zero mean, unit variance (fit on the training split)
+
+
+@dataclass
+class ModelConfig:
+    hidden: typing.List[int] = field(default_factory=lambda: [128])  # hidden layer widths; [] for none
+    activation: str = "relu"
+    init: str = "auto"  # auto: he for relu/leaky_relu, xavier otherwise
+    dtype: str = "float32"
+
+
+@dataclass
+class OptimizerConfig:
+    name: str = "sgd"  # sgd or adam
+    lr: float = 0.05
+    momentum: float = 0.9  # sgd only
+    nesterov: bool = False  # sgd only
+    weight_decay: float = 0.0  # L2 on weights (never biases), added to the gradient
+    schedule: str = "constant"  # constant, step or cosine, after warmup_epochs of linear warm-up
+    warmup_epochs: int = 0
+    step_size: int = 10  # step: epochs between decays
+    gamma: float = 0.1  # step: factor per decay
+    min_lr: float = 0.0  # cosine: the floor
+
+
+@dataclass
+class TrainConfig:
+    epochs: int = 50
+    batch_size: int = 32
+    shuffle: bool = True
+    label_smoothing: float = 0.0
+    early_stopping: bool = False  # stop when `monitor` has not improved for `patience` epochs
+    monitor: str = "val_loss"  # val_loss, val_acc or train_loss
+    patience: int = 10
+    min_delta: float = 0.0  # the smallest change that counts as an improvement
+    restore_best: bool = True  # early stopping ends with the best epoch's weights
+    checkpoint_every: int = 10  # epochs between checkpoints (0: only at the end or on interrupt)
+
+
+@dataclass
+class Config:
+    name: str = "digits"  # names the run folder
+    seed: int = 0  # one seed for the data, the split, the initial weights and the shuffling
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def get(self, path):
+        """The value at a dotted key path, e.g. ``cfg.get("optimizer.lr")``."""
+        value = self
+        for part in path.split("."):
+            value = value[part] if isinstance(value, dict) else getattr(value, part)
+        return value
+
+    def to_dict(self):
+        return dataclasses.asdict(self)
+
+    def to_yaml(self):
+        return yaml.dump(self.to_dict(), Dumper=_Dumper, sort_keys=False)
+
+
+SECTIONS = {f.name: f.type for f in dataclasses.fields(Config) if dataclasses.is_dataclass(f.type)}
+OPTIONAL_STR = typing.Optional[str]
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style for sections, flow style for lists: `hidden: [64, 64]`."""
+
+
+_Dumper.add_representer(list, lambda dumper, data: dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=True))
