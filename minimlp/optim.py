@@ -50,7 +50,7 @@ class Optimizer:
         One BLAS dot product checks the whole vector (a non-finite entry, or one
         so large its square overflows, makes the sum non-finite).
         """
-        if not np.isfinite(np.dot(update, update)):
+        if not math.isfinite(np.dot(update, update)):
             return False
         self.net.params -= update
         return True
