@@ -1,4 +1,6 @@
 """Softmax and the fused softmax + cross-entropy output layer."""
+import math
+
 import numpy as np
 
 from .errors import MinimlpError
@@ -58,7 +60,8 @@ class SoftmaxCrossEntropy:
     def row_losses(self, z, target, overwrite=False):
         """The cross-entropy of every row (n,), through log-sum-exp: -log y_t = log Σ exp(z - max) - (z_t - max).
 
-        ``overwrite=True`` works in z's memory (z is garbage afterwards) instead of a copy.
+        ``target`` must be checked already (``check_target``); ``overwrite=True``
+        works in z's memory (z is garbage afterwards) instead of a copy.
         """
         n, K = z.shape
         row_max = np.maximum.reduce(z, axis=1, keepdims=True)
@@ -76,9 +79,26 @@ class SoftmaxCrossEntropy:
 
     def gradient(self, z, target):
         """(softmax(z) - t) / n, as ``forward_checked`` then ``backward`` give it (bit for bit),
-        without computing the loss.  The training loop steps with this and computes its
-        batches' losses later, a chunk at a time, from their saved logits (``row_losses``)."""
-        self._grad, self._target = softmax(z), target
+        without computing the loss.  None, for a diverged network, when the logits
+        are not all finite or so far apart that their differences overflow the
+        float type: the loss would not be finite (or the logits were already
+        overflowing).  The training loop steps with this and computes its
+        batches' losses later, a chunk at a time, from their saved logits
+        (``row_losses``).  ``target`` must be checked already (``check_target``).
+        """
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow is an answer here (None), not a warning
+            return self.raw_gradient(z, target)
+
+    def raw_gradient(self, z, target):
+        """``gradient`` without its np.errstate guard, for loops that already run inside one."""
+        shifted = z - np.maximum.reduce(z, axis=1, keepdims=True)  # (n, K), each <= 0 when finite
+        # All finite, row sums included, is exactly when every row's loss (smoothed or not) is finite:
+        # log Σ exp lies in [0, log K] and the target terms are sums of these entries.
+        if not math.isfinite(np.add.reduce(shifted, axis=None)):
+            return None
+        probs = np.exp(shifted, out=shifted)
+        probs /= np.add.reduce(probs, axis=1, keepdims=True)
+        self._grad, self._target = probs, target
         return self.backward()
 
     def backward(self):

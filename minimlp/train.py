@@ -3,7 +3,6 @@
 No printing and no files here: progress goes to a callback, and everything
 needed to continue a run exactly lives in a ``TrainState`` the caller may save.
 """
-import math
 import time
 from dataclasses import dataclass, field
 
@@ -142,9 +141,9 @@ def run_epoch(net, head, opt, X, y, train, rng, state, stop_requested, workspace
     One permutation per epoch; each batch is gathered straight into its
     workspace (memory stays at one batch, not a shuffled copy of the data).
     A step needs only the gradient; ``metrics`` gets the batch's logits for the
-    loss and accuracy.  A non-finite loss makes a non-finite gradient (NaN or
-    infinite logits give NaN probabilities), and the optimizer refuses that
-    update, so divergence stops at the batch with the last good weights.
+    loss and accuracy.  Divergence (a non-finite loss, or a non-finite update)
+    stops at the batch, before anything changes: the weights and the optimizer's
+    state stay the last good ones.
     """
     n, size = len(X), train.batch_size
     order = rng.permutation(n) if train.shuffle else np.arange(n)
@@ -156,7 +155,11 @@ def run_epoch(net, head, opt, X, y, train, rng, state, stop_requested, workspace
         workspace = workspaces[stop - start]
         workspace.load(X, order[start:stop])
         z = net.forward_loaded(workspace, out=metrics.slot(stop - start))
-        net.backward(head.gradient(z, labels[start:stop]), workspace=workspace)
+        grad = head.raw_gradient(z, labels[start:stop])
+        if grad is None:  # the loss is not finite
+            outcome = "diverged"
+            break
+        net.backward(grad, workspace=workspace)
         if not opt.raw_step():  # refuses a non-finite update: the weights stay the last good ones
             outcome = "diverged"
             break
@@ -166,8 +169,6 @@ def run_epoch(net, head, opt, X, y, train, rng, state, stop_requested, workspace
             outcome = "interrupted"
             break
     metrics.flush(state)
-    if outcome == "done" and not math.isfinite(state.loss_sum):  # finite logits too far apart for the float type
-        outcome = "diverged"
     return outcome
 
 

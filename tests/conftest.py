@@ -6,8 +6,9 @@ os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 # Hypothesis runs a fixed, derandomized set of examples by default, so CI gives the same verdict on every run.
 # MINIMLP_FUZZ=N explores fresh random examples, N times as many (see helpers.examples and the README).
+from helpers import fuzz_scale
 from hypothesis import settings
 
 settings.register_profile("fixed", derandomize=True, database=None)
 settings.register_profile("explore", derandomize=False)
-settings.load_profile("explore" if os.environ.get("MINIMLP_FUZZ") else "fixed")
+settings.load_profile("explore" if fuzz_scale() else "fixed")

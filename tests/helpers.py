@@ -23,6 +23,16 @@ def rel_error(numeric, analytic):
     return 0.0 if scale == 0 else float(np.abs(numeric - analytic).max() / scale)
 
 
+def fuzz_scale():
+    """MINIMLP_FUZZ as a positive integer, or 0 when it is unset or empty."""
+    text = os.environ.get("MINIMLP_FUZZ", "").strip()
+    if not text:
+        return 0
+    if not text.isdigit() or int(text) < 1:
+        raise ValueError(f"MINIMLP_FUZZ must be a positive integer (how many times more examples), got {text!r}")
+    return int(text)
+
+
 def examples(n):
     """Hypothesis example count: n, or n times MINIMLP_FUZZ when exploring (see conftest.py)."""
-    return n * int(os.environ.get("MINIMLP_FUZZ") or 1)
+    return n * max(1, fuzz_scale())

@@ -104,3 +104,18 @@ def test_row_losses_and_gradient_match_the_closed_forms(dtype, smoothing):
     other = SoftmaxCrossEntropy(smoothing)
     other.forward(z, labels)
     np.testing.assert_array_equal(other.backward(), grad)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf, "far apart"])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_gradient_is_none_when_the_loss_is_not_finite(bad, dtype):
+    z = np.zeros((3, 4), dtype)
+    if bad == "far apart":  # each logit finite, their difference not
+        big = np.finfo(dtype).max / 2 * 1.5
+        z[1, 0], z[1, 2] = big, -big
+    else:
+        z[1, 2] = bad
+    labels = np.array([0, 2, 3])
+    assert SoftmaxCrossEntropy().gradient(z, labels) is None
+    z[1] = 0.0
+    assert SoftmaxCrossEntropy().gradient(z, labels) is not None

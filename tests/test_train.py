@@ -8,7 +8,7 @@ from minimlp import SGD, SoftmaxCrossEntropy
 from minimlp.config import load_config
 from minimlp.runs import prepare
 from minimlp.batch_metrics import BatchMetrics
-from minimlp.train import fit, shuffle_rng
+from minimlp.train import fit, make_optimizer, shuffle_rng
 
 SMALL = ["data.dataset=iris", "model.hidden=[12, 7]", "train.epochs=6", "train.batch_size=16"]
 
@@ -38,7 +38,8 @@ def plain_loop(config):
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("extra", [[], ["optimizer.nesterov=true", "optimizer.weight_decay=0.01", "train.label_smoothing=0.1"],
                                    ["optimizer.momentum=0", "model.activation=tanh"]])
-def test_fit_equals_the_plain_public_api_loop_bit_for_bit(dtype, extra):
+def test_fit_equals_the_plain_public_api_loop(dtype, extra):
+    """Weights and accuracy bit for bit; the training loss up to the order of summation."""
     config = load_config(None, SMALL + extra + [f"model.dtype={dtype}"])
     expected_params, expected_history = plain_loop(config)
     prepared = prepare(config)
@@ -126,6 +127,20 @@ def test_divergence_stops_with_finite_last_good_weights():
     assert np.all(np.isfinite(prepared.net.params))
 
 
+@pytest.mark.parametrize("smoothing", [0.0, 0.1])
+def test_finite_logits_with_an_infinite_loss_stop_at_that_batch_before_any_change(smoothing):
+    """Logits 6e38 apart in float32: z - max overflows, the loss is infinite though the softmax is not."""
+    config = load_config(None, SMALL + ["model.dtype=float32", f"train.label_smoothing={smoothing}"])
+    prepared = prepare(config)
+    prepared.net.dense[-1].b = [3e38, -3e38, 0.0]
+    before = prepared.net.params.copy()
+    opt = make_optimizer(prepared.net, config.optimizer)
+    result = fit(prepared.net, prepared.splits, config, optimizer=opt)
+    assert result.status == "diverged" and result.history == [] and "epoch 1" in result.message
+    np.testing.assert_array_equal(prepared.net.params, before)  # not even the first step was taken
+    assert not np.any(opt.velocity)  # nor did the optimizer's state move
+
+
 # iris: 105 training rows, 7 batches an epoch; stop_requested() is asked before every epoch and after
 # every batch but an epoch's last: call 3 stops after batch 2 of epoch 1, call 8 before epoch 2,
 # call 9 after batch 1 of epoch 2, call 12 after its batch 4.
@@ -142,7 +157,7 @@ def test_interrupt_then_continue_equals_an_uninterrupted_run(stop_after, metric_
 
     config = load_config(None, SMALL)
     prepared = prepare(config)
-    from minimlp.train import TrainState, make_optimizer
+    from minimlp.train import TrainState
 
     state, opt = TrainState(), make_optimizer(prepared.net, config.optimizer)
     first = fit(prepared.net, prepared.splits, config, state=state, optimizer=opt, stop_requested=stop)
