@@ -6,7 +6,8 @@ class BatchMetrics:
     """The training loss and accuracy of an epoch's batches, from their saved logits, a chunk at a time.
 
     Computing them per batch costs a dozen small numpy calls, as much as the
-    matrix products of a small network; here they run once per 512 rows.
+    matrix products of a small network; here they run once per chunk of
+    whole batches, about ``ROWS`` rows.
     Each batch's loss is still summed on its own and added to the epoch's sum
     in batch order, so the sum is the same however interrupts split the epoch.
     """

@@ -92,8 +92,9 @@ class SoftmaxCrossEntropy:
     def raw_gradient(self, z, target):
         """``gradient`` without its np.errstate guard, for loops that already run inside one."""
         shifted = z - np.maximum.reduce(z, axis=1, keepdims=True)  # (n, K), each <= 0 when finite
-        # All finite, row sums included, is exactly when every row's loss (smoothed or not) is finite:
-        # log Σ exp lies in [0, log K] and the target terms are sums of these entries.
+        # A finite total (of entries all <= 0) means every entry and row sum is finite, so is every row's
+        # loss, smoothed or not (log Σ exp lies in [0, log K]); otherwise an entry is NaN or infinite, or
+        # the logits lie so far apart (~1e38 in float32) that the network has diverged anyway.
         if not math.isfinite(np.add.reduce(shifted, axis=None)):
             return None
         probs = np.exp(shifted, out=shifted)

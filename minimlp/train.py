@@ -141,9 +141,9 @@ def run_epoch(net, head, opt, X, y, train, rng, state, stop_requested, workspace
     One permutation per epoch; each batch is gathered straight into its
     workspace (memory stays at one batch, not a shuffled copy of the data).
     A step needs only the gradient; ``metrics`` gets the batch's logits for the
-    loss and accuracy.  Divergence (a non-finite loss, or a non-finite update)
-    stops at the batch, before anything changes: the weights and the optimizer's
-    state stay the last good ones.
+    loss and accuracy.  Divergence stops at the batch with the last good
+    weights: a non-finite loss before the step (the optimizer's state is
+    untouched too), a non-finite update when the optimizer refuses it.
     """
     n, size = len(X), train.batch_size
     order = rng.permutation(n) if train.shuffle else np.arange(n)
