@@ -3,8 +3,9 @@ and the GEMM-only limit, measured on the spot in interleaved rounds.
 
 Every contender trains the same data, architecture, batch size and SGD
 settings, in float32; scikit-learn also in float64, its default for the float64
-arrays its loaders return and the reference the speed targets are set against. minimlp runs as ``minimlp train`` does (per-epoch metrics, shuffling,
-the history file written by the epoch callback); validation is off.
+arrays its loaders return and the reference the speed targets are set against.
+minimlp runs as ``minimlp train`` does (per-epoch metrics, shuffling, the
+history file written by the epoch callback); validation is off.
 """
 import statistics
 import tempfile
@@ -178,7 +179,7 @@ def run_workload(workload, threads, with_torch, log=print):
         "limit": lambda: [gemm_limit(sizes, len(splits.X_train), config.train.batch_size, np.float32)],
         "minimlp": lambda: minimlp_epochs(config, splits, k),
         "minimlp float64": lambda: minimlp_epochs(config64, splits64, k),
-        "scikit-learn": lambda: sklearn_epochs(config, splits64),  # float64: its default, the issue's reference
+        "scikit-learn": lambda: sklearn_epochs(config, splits64),  # float64: its default, the targets' reference
         "scikit-learn float32": lambda: sklearn_epochs(config, splits),
     }
     if with_torch:
