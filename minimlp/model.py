@@ -47,7 +47,7 @@ class Workspace:
         if rows is None:
             np.copyto(self.features[0], X)
         else:
-            np.take(X, rows, axis=0, out=self.features[0], mode="clip")  # rows from a permutation: valid
+            X.take(rows, axis=0, out=self.features[0], mode="clip")  # rows from a permutation: valid; the method skips np.take's Python wrapper
 
 
 class MLP:
