@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from minimlp import MLP, SoftmaxCrossEntropy
-from minimlp.bench import Result, Workload, format_table, gemm_limit
+from minimlp.bench import Result, Workload, gemm_limit
+from minimlp.bench_table import format_table
 from minimlp.config import load_config
 from minimlp.model import Workspace
 from minimlp.runs import prepare

@@ -124,6 +124,7 @@ def bench(full, threads, no_torch):
     from threadpoolctl import threadpool_limits
 
     from .. import bench as b
+    from .. import bench_table
 
     def log(message):
         click.echo(message, err=True)
@@ -132,8 +133,8 @@ def bench(full, threads, no_torch):
         with_torch = b.torch_available() and not no_torch
         results = [b.run_workload(w, threads, with_torch, log) for w in b.WORKLOADS if full or not w.full_only]
         scaling = b.scaling(threads, log)
-    click.echo(f"machine: {b.machine_line(threads)}\n")
-    click.echo(b.format_table(results) + "\n")
-    click.echo(b.format_scaling(scaling))
+    click.echo(f"machine: {bench_table.machine_line(threads)}\n")
+    click.echo(bench_table.format_table(results) + "\n")
+    click.echo(bench_table.format_scaling(scaling))
 
 
