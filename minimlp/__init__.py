@@ -5,10 +5,10 @@ optimizers, the MLP) imports numpy only; the CLI (Click) and the report
 (matplotlib) are imported only when used.
 """
 from .errors import ConfigError, DataError, MinimlpError, ModelFileError
-from .layers import ACTIVATIONS, Dense
-from .losses import SoftmaxCrossEntropy, log_softmax, softmax
+from .numerics.layers import ACTIVATIONS, Dense
+from .numerics.losses import SoftmaxCrossEntropy, log_softmax, softmax
 from .model import MLP
-from .optim import SGD, Adam
+from .numerics.optim import SGD, Adam
 
 __version__ = "0.1.0"
 

@@ -5,9 +5,9 @@ import numpy as np
 
 from . import files
 from .errors import MinimlpError, ModelFileError
-from .initializers import resolve_init
-from .layers import ACTIVATIONS, Dense, make_activation
-from .losses import softmax
+from .numerics.initializers import resolve_init
+from .numerics.layers import ACTIVATIONS, Dense, make_activation
+from .numerics.losses import softmax
 
 DTYPES = ("float32", "float64")
 FORMAT = "minimlp-mlp-1"

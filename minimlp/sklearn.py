@@ -12,8 +12,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .config import Config, OptimizerConfig, TrainConfig
-from .data import Splits
+from .config.loading import Config, OptimizerConfig, TrainConfig
+from .data.tables import Splits
 from .model import MLP
 from .train import TrainState, fit, make_optimizer
 

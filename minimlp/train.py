@@ -10,9 +10,9 @@ import numpy as np
 
 from .batch_metrics import BatchMetrics
 from .errors import MinimlpError
-from .losses import SoftmaxCrossEntropy
+from .numerics.losses import SoftmaxCrossEntropy
 from .model import PREDICT_CHUNK, Workspace
-from .optim import SGD, Adam, scheduled_lr
+from .numerics.optim import SGD, Adam, scheduled_lr
 
 HISTORY_COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds")
 

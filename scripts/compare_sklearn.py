@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from minimlp.config import load_config
-from minimlp.metrics import classification_metrics
+from minimlp.runs.metrics import classification_metrics
 from minimlp.runs import prepare
 from minimlp.train import fit
 

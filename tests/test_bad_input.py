@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from minimlp.cli import main
 from minimlp.config import SECTIONS, Config
-from minimlp.predictor import Predictor
+from minimlp.runs.predictor import Predictor
 
 IRIS = "data:\n  dataset: iris\nmodel:\n  hidden: [6]\ntrain:\n  epochs: 2\n"
 

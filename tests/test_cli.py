@@ -11,7 +11,7 @@ from minimlp.cli import main
 from minimlp.config import load_config
 from minimlp.data import load_dataset, split_indices
 from minimlp.model import read_npz
-from minimlp.predictor import Predictor
+from minimlp.runs.predictor import Predictor
 from minimlp.train import HISTORY_COLUMNS
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

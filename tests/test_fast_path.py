@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from minimlp import MLP, SoftmaxCrossEntropy
-from minimlp.bench import Result, Workload, gemm_limit
-from minimlp.bench_table import format_table
+from minimlp.tools.bench import Result, Workload, gemm_limit
+from minimlp.tools.bench_table import format_table
 from minimlp.config import load_config
 from minimlp.model import Workspace
 from minimlp.runs import prepare
@@ -66,7 +66,7 @@ def test_peak_memory_is_a_batch_not_a_copy_of_the_data(rows):
 
 def test_gemm_limit_counts_every_product_of_an_epoch(monkeypatch):
     shapes = []
-    monkeypatch.setattr("minimlp.bench._time_product", lambda A, B, repeats: shapes.append((A.shape, B.shape)) or 1.0)
+    monkeypatch.setattr("minimlp.tools.bench._time_product", lambda A, B, repeats: shapes.append((A.shape, B.shape)) or 1.0)
     total = gemm_limit([5, 7, 3], n=10, batch_size=4, dtype=np.float32)
     # batches of 4, 4 and 2 rows; layer 1: forward and dW; layer 2: forward, dW and dX
     assert total == 2 * 5 + 1 * 5

@@ -4,7 +4,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from minimlp import layers, losses
+from minimlp.numerics import layers, losses
 from minimlp.cli import main
 
 SMALL = ["--set", "data.dataset=wine", "--set", "model.hidden=[12,7]"]

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from minimlp import checkpoint
+from minimlp.runs import checkpoint
 from minimlp.cli import main
 from minimlp.config import load_config
 from minimlp.model import read_npz
@@ -150,16 +150,16 @@ def test_damaged_checkpoint_is_refused(tmp_path, reference):
 
 
 def test_stopped_while_writing_the_outputs_resume_writes_them(tmp_path, reference, monkeypatch):
-    import minimlp.runs
+    import minimlp.runs.folder
 
     (tmp_path / "slow.yaml").write_text(SLOW)
-    real = minimlp.runs.finish_run
+    real = minimlp.runs.folder.finish_run
 
     def killed(*args):  # e.g. a second Ctrl-C while the plots are drawn
-        monkeypatch.setattr(minimlp.runs, "finish_run", real)
+        monkeypatch.setattr(minimlp.runs.folder, "finish_run", real)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(minimlp.runs, "finish_run", killed)
+    monkeypatch.setattr(minimlp.runs.folder, "finish_run", killed)
     with pytest.raises(KeyboardInterrupt):
         train_run(load_config(tmp_path / "slow.yaml"), tmp_path / "run")
     assert not (tmp_path / "run/metrics.json").exists()
@@ -170,7 +170,7 @@ def test_stopped_while_writing_the_outputs_resume_writes_them(tmp_path, referenc
 
 
 def test_a_stop_decided_before_the_last_checkpoint_is_kept_on_resume(tmp_path, monkeypatch):
-    import minimlp.runs
+    import minimlp.runs.folder
 
     text = ("data:\n  dataset: breast_cancer\nmodel:\n  hidden: [32]\noptimizer:\n  lr: 0.3\ntrain:\n  epochs: 60\n"
             "  early_stopping: true\n  patience: 3\n  restore_best: false\n  checkpoint_every: 1\n")
@@ -183,10 +183,10 @@ def test_a_stop_decided_before_the_last_checkpoint_is_kept_on_resume(tmp_path, m
             raise KeyboardInterrupt
         real(path, net, optimizer, state, status)
 
-    monkeypatch.setattr(minimlp.runs.checkpoint, "save", killed_before_the_final_checkpoint)
+    monkeypatch.setattr(minimlp.runs.folder.checkpoint, "save", killed_before_the_final_checkpoint)
     with pytest.raises(KeyboardInterrupt):
         train_run(load_config(tmp_path / "c.yaml"), tmp_path / "run")
-    monkeypatch.setattr(minimlp.runs.checkpoint, "save", real)
+    monkeypatch.setattr(minimlp.runs.folder.checkpoint, "save", real)
     assert resume_run(tmp_path / "run").status == "early_stopped"
     assert_same_run(tmp_path / "run", tmp_path / "reference")
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from minimlp import MLP, SoftmaxCrossEntropy, log_softmax, softmax
-from minimlp.layers import ACTIVATIONS
+from minimlp.numerics.layers import ACTIVATIONS
 
 DTYPES = ["float32", "float64"]
 

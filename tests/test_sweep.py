@@ -8,7 +8,7 @@ from minimlp.cli import main
 from minimlp.config import load_config
 from minimlp.errors import ConfigError
 from minimlp.runs import train_run
-from minimlp.sweep import parse_grid, plan
+from minimlp.tools.sweep import parse_grid, plan
 
 BASE = "name: s\ndata:\n  dataset: iris\nmodel:\n  hidden: [6]\ntrain:\n  epochs: 8\n  batch_size: 16\n"
 GRID = ["--grid", "optimizer.lr=0.02,0.2", "--grid", "model.hidden=[6],[8,4]"]

@@ -49,8 +49,9 @@ def predict(run_dir, input_csv, output):
     Example:
       minimlp predict runs/iris runs/new_flowers.csv -o predictions.csv
     """
-    from .. import csvfile, files
-    from ..predictor import Predictor
+    from .. import files
+    from ..data import csvfile
+    from ..runs.predictor import Predictor
 
     predictor = Predictor.load(_model_path(run_dir))
     header, rows, lines = csvfile.read_table(input_csv)
@@ -96,7 +97,7 @@ def evaluate(run_dir):
     """
     from ..config import load_config
     from ..data import load_dataset, split_indices
-    from ..predictor import Predictor
+    from ..runs.predictor import Predictor
     from ..runs import test_metrics
 
     predictor = Predictor.load(_model_path(run_dir))
@@ -125,7 +126,7 @@ def datasets():
     Example:
       minimlp datasets
     """
-    from ..datasets import DATASET_NAMES, loader, parameters
+    from ..data.datasets import DATASET_NAMES, loader, parameters
 
     for name in DATASET_NAMES:
         if name == "csv":

@@ -34,7 +34,7 @@ def sweep(config_file, grid, overrides, out, jobs, backend, scheduler):
     """
     import os
 
-    from ..sweep import parse_grid, run_sweep
+    from ..tools.sweep import parse_grid, run_sweep
 
     if scheduler and backend != "dask":
         raise InputError("--scheduler goes with --backend dask")
@@ -84,7 +84,7 @@ def gradcheck(config_file, overrides, tol, batch, step, sample):
       minimlp gradcheck --set model.activation=tanh --set model.hidden=[16,16]
     """
     from ..config import load_config
-    from ..gradcheck import gradcheck as check
+    from ..tools.gradcheck import gradcheck as check
 
     report = check(load_config(config_file, overrides), batch=batch, step=step, sample=sample)
     click.echo(f"gradcheck {report.title}")
@@ -123,8 +123,8 @@ def bench(full, threads, no_torch):
     """
     from threadpoolctl import threadpool_limits
 
-    from .. import bench as b
-    from .. import bench_table
+    from ..tools import bench as b
+    from ..tools import bench_table
 
     def log(message):
         click.echo(message, err=True)

@@ -1,8 +1,8 @@
 """Test-split metrics: loss, accuracy, per-class precision/recall/F1 and the confusion matrix."""
 import numpy as np
 
-from .losses import SoftmaxCrossEntropy
-from .train import evaluate
+from ..numerics.losses import SoftmaxCrossEntropy
+from ..train import evaluate
 
 
 def classification_metrics(net, X, y, classes):

@@ -12,7 +12,7 @@ single GEMM computes [x, 1] @ [W; b] = x @ W + b, and a single GEMM computes
 """
 import numpy as np
 
-from .errors import MinimlpError
+from ..errors import MinimlpError
 
 
 def with_ones(x, out=None):

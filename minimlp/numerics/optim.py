@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .errors import MinimlpError
+from ..errors import MinimlpError
 
 
 class Optimizer:

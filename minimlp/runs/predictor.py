@@ -1,9 +1,9 @@
 """What a run leaves to predict with: the scaler, the network and the class labels, in one file."""
 import numpy as np
 
-from .data import Standardizer
-from .errors import MinimlpError, ModelFileError
-from .model import MLP, read_npz
+from ..data.tables import Standardizer
+from ..errors import MinimlpError, ModelFileError
+from ..model import MLP, read_npz
 
 
 class Predictor:

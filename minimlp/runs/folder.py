@@ -12,12 +12,15 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import checkpoint, data, files, report
-from .errors import MinimlpError
+from . import checkpoint
+from .. import data
+from .. import files
+from .. import report
+from ..errors import MinimlpError
 from .metrics import classification_metrics
-from .model import MLP
+from ..model import MLP
 from .predictor import Predictor
-from .train import HISTORY_COLUMNS, TrainState, fit, make_optimizer, summary
+from ..train import HISTORY_COLUMNS, TrainState, fit, make_optimizer, summary
 
 CHECKPOINT = "checkpoint.npz"
 
@@ -79,7 +82,7 @@ def resume_run(run_dir, on_epoch=None, stop_requested=None):
     The result is bit-identical to a run that was never interrupted. A finished
     run is left as it is (status 'already_finished', or 'diverged' for a run that diverged).
     """
-    from .config import load_config
+    from ..config.loading import load_config
 
     run_dir = Path(run_dir)
     for name in ("config.yaml", CHECKPOINT):

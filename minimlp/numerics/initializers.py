@@ -5,7 +5,7 @@ a float64 network built from the same seed start from the same (rounded) weights
 """
 import numpy as np
 
-from .errors import MinimlpError
+from ..errors import MinimlpError
 
 
 def he_normal(rng, fan_in, fan_out, activation, is_output):

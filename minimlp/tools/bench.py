@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import load_config
+from ..config.loading import load_config
 
 
 @dataclass
@@ -62,9 +62,9 @@ def workload_config(workload, epochs, extra=()):
 
 def minimlp_epochs(config, splits, n_classes):
     """Epoch seconds of ``fit`` as ``minimlp train`` runs it, callback and history file included."""
-    from .model import MLP
-    from .runs import HistoryFile
-    from .train import fit
+    from ..model import MLP
+    from ..runs.folder import HistoryFile
+    from ..train import fit
 
     net = MLP.for_task(config.model, splits.X_train.shape[1], n_classes, config.seed)
     stamps = []
@@ -166,7 +166,7 @@ def peak_memory(function):
 
 
 def run_workload(workload, threads, with_torch, log=print):
-    from .runs import prepare
+    from ..runs.folder import prepare
 
     config = workload_config(workload, workload.epochs_per_round)
     prepared = prepare(config)
@@ -195,7 +195,7 @@ def run_workload(workload, threads, with_torch, log=print):
 
 def scaling(threads, log=print):
     """minimlp's W2 epoch time and samples/second at several training-set sizes."""
-    from .runs import prepare
+    from ..runs.folder import prepare
 
     config = workload_config(WORKLOADS[1], 2)
     prepared = prepare(config)

@@ -3,7 +3,7 @@ import math
 
 import numpy as np
 
-from .errors import MinimlpError
+from ..errors import MinimlpError
 
 
 def log_softmax(z):

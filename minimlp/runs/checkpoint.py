@@ -11,10 +11,10 @@ from dataclasses import asdict
 
 import numpy as np
 
-from . import files
-from .errors import ModelFileError
-from .model import read_npz
-from .train import EpochRecord, TrainState
+from .. import files
+from ..errors import ModelFileError
+from ..model import read_npz
+from ..train import EpochRecord, TrainState
 
 FORMAT = "minimlp-checkpoint-1"
 FINISHED = ("completed", "early_stopped", "diverged")

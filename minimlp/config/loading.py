@@ -11,9 +11,9 @@ from pathlib import Path
 
 import yaml
 
-from .config_rules import MONITORS, check_dataset_params, check_rules, convert, kind, show, suggest
-from .errors import ConfigError
-from .files import read_text
+from .rules import MONITORS, check_dataset_params, check_rules, convert, kind, show, suggest
+from ..errors import ConfigError
+from ..files import read_text
 from .schema import SECTIONS, Config, DataConfig, ModelConfig, OptimizerConfig, TrainConfig
 
 __all__ = ["MONITORS", "SECTIONS", "Config", "DataConfig", "ModelConfig", "OptimizerConfig", "TrainConfig",

@@ -3,8 +3,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import csvfile, datasets
-from .errors import ConfigError, DataError
+from . import csvfile
+from . import datasets
+from ..errors import ConfigError, DataError
 
 
 @dataclass

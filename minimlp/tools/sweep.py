@@ -13,9 +13,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import files
-from .config import check_key, load_config, parse_yaml
-from .errors import ConfigError, MinimlpError
+from .. import files
+from ..config.loading import check_key, load_config, parse_yaml
+from ..errors import ConfigError, MinimlpError
 
 COLUMNS = ("status", "best_val_loss", "best_val_acc", "test_accuracy", "epochs", "seconds", "message")
 
@@ -66,7 +66,7 @@ def run_one(config, run_dir):
     """Train (or finish, or just read) one run; never raises: a failure comes back as its row."""
     from threadpoolctl import threadpool_limits
 
-    from .runs import CHECKPOINT, finished_status, resume_run, train_run
+    from ..runs.folder import CHECKPOINT, finished_status, resume_run, train_run
 
     run_dir = Path(run_dir)
     try:
@@ -90,7 +90,7 @@ def run_one(config, run_dir):
 
 def summarize(run_dir):
     """The sweep.csv row of a finished run folder."""
-    from .runs import read_curves
+    from ..runs.folder import read_curves
 
     metrics = json.loads((run_dir / "metrics.json").read_text())
     curves = read_curves(run_dir)
@@ -163,8 +163,8 @@ def _indexed(index, task):
 
 
 def write_outputs(out_dir, keys, rows):
-    from .report import overlay_png, write_sweep_html
-    from .runs import read_curves
+    from ..report import overlay_png, write_sweep_html
+    from ..runs.folder import read_curves
 
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=["run", *keys, *COLUMNS], lineterminator="\n")

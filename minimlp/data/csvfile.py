@@ -10,8 +10,8 @@ import re
 
 import numpy as np
 
-from .errors import DataError
-from .files import read_text
+from ..errors import DataError
+from ..files import read_text
 
 
 def read_table(path):

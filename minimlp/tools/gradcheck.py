@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .data import load_dataset, prepare
-from .losses import SoftmaxCrossEntropy, softmax
-from .model import MLP
+from ..data.tables import load_dataset, prepare
+from ..numerics.losses import SoftmaxCrossEntropy, softmax
+from ..model import MLP
 
 KINKED = ("relu", "leaky_relu")  # derivatives jump at 0: keep pre-activations away from it
 

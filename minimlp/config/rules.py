@@ -5,11 +5,11 @@ import math
 import re
 import typing
 
-from .datasets import DATASET_NAMES, parameters
-from .initializers import INITIALIZERS
-from .layers import ACTIVATIONS
-from .model import DTYPES
-from .optim import OPTIMIZERS, SCHEDULES
+from ..data.datasets import DATASET_NAMES, parameters
+from ..numerics.initializers import INITIALIZERS
+from ..numerics.layers import ACTIVATIONS
+from ..model import DTYPES
+from ..numerics.optim import OPTIMIZERS, SCHEDULES
 from .schema import OPTIONAL_STR
 
 MONITORS = ("val_loss", "val_acc", "train_loss")

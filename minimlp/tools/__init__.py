@@ -1,0 +1,1 @@
+"""Tools over the run folder and the core: sweeps, benchmarks, gradient checks."""
