@@ -6,6 +6,7 @@ process, not a power cut, and fsync would cost milliseconds per checkpoint.
 """
 import io
 import os
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -13,18 +14,47 @@ import numpy as np
 from .errors import MinimlpError
 
 
-def read_text(path, error, what):
-    """The UTF-8 text of ``path``, or ``error(message)`` naming the file and what is wrong with it."""
+def open_input(path, error, what, max_bytes):
+    """``path`` opened for binary reading, refused unless it is a regular file of at most ``max_bytes``.
+
+    Opened non-blocking and checked on the open descriptor, so a FIFO cannot make
+    us wait for a writer and a device such as /dev/zero is refused before any read.
+    """
     try:
-        return Path(path).read_text(encoding="utf-8-sig")  # a byte-order mark is not part of the text
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise error(f"{path}: no such file") from None
     except IsADirectoryError:
         raise error(f"{path}: is a folder, not a {what}") from None
-    except UnicodeDecodeError:
-        raise error(f"{path}: not a UTF-8 text file") from None
     except OSError as e:
         raise error(f"{path}: cannot be read ({e.strerror})") from None
+    info = os.fstat(fd)
+    if stat.S_ISDIR(info.st_mode):
+        os.close(fd)
+        raise error(f"{path}: is a folder, not a {what}")
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise error(f"{path}: is not a regular file (a device, FIFO or socket), not a {what}")
+    if info.st_size > max_bytes:
+        os.close(fd)
+        raise error(f"{path}: {info.st_size:,} bytes, more than the {max_bytes:,} a {what} may have")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
+def read_text(path, error, what, max_bytes):
+    """The UTF-8 text of ``path``, or ``error(message)`` naming the file and what is wrong with it."""
+    with open_input(path, error, what, max_bytes) as f:
+        try:
+            data = f.read(max_bytes + 1)
+        except OSError as e:
+            raise error(f"{path}: cannot be read ({e.strerror})") from None
+    if len(data) > max_bytes:  # grew since it was checked
+        raise error(f"{path}: more than the {max_bytes:,} bytes a {what} may have")
+    try:
+        return data.decode("utf-8-sig")  # a byte-order mark is not part of the text
+    except UnicodeDecodeError:
+        raise error(f"{path}: not a UTF-8 text file") from None
 
 
 def write_bytes(path, data):

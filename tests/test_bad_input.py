@@ -2,6 +2,7 @@
 no run folder left behind. And divergence: exit 1, last good weights, history and report kept."""
 import dataclasses
 import json
+import os
 import typing
 
 import numpy as np
@@ -177,3 +178,18 @@ def test_model_with_scalar_class_array_is_refused(cwd, trained):
     with open(path, "wb") as f:
         np.savez(f, **arrays)
     assert_input_error(run("evaluate", trained), "model.npz")
+
+
+def test_special_files_are_refused_without_reading(cwd):
+    """A FIFO would block the reader for ever and /dev/zero would never end: both are refused at once."""
+    os.mkfifo(cwd / "pipe.yaml")
+    assert_input_error(run("train", "pipe.yaml"), "pipe.yaml", "not a regular file")
+    (cwd / "zero.yaml").write_text("data:\n  dataset: csv\n  path: /dev/zero\n")
+    assert_input_error(run("train", "zero.yaml", "--out", "run"), "/dev/zero", "not a regular file")
+    assert not (cwd / "run").exists()
+
+
+def test_oversized_config_is_refused_before_parsing(cwd):
+    from minimlp.config.loading import MAX_CONFIG_BYTES
+    (cwd / "big.yaml").write_text("#" * (MAX_CONFIG_BYTES + 1))
+    assert_input_error(run("train", "big.yaml"), "big.yaml", f"{MAX_CONFIG_BYTES:,}")

@@ -16,6 +16,8 @@ from ..errors import ConfigError
 from ..files import read_text
 from .schema import SECTIONS, Config, DataConfig, ModelConfig, OptimizerConfig, TrainConfig
 
+MAX_CONFIG_BYTES = 1 << 20  # a config holds a few dozen keys; 1 MiB is far beyond any real one
+
 __all__ = ["MONITORS", "SECTIONS", "Config", "DataConfig", "ModelConfig", "OptimizerConfig", "TrainConfig",
            "check_key", "load_config", "parse_override", "parse_yaml"]
 
@@ -68,7 +70,7 @@ class _Origin:
 
 
 def _read_file(path):
-    text = read_text(path, ConfigError, "config file")
+    text = read_text(path, ConfigError, "config file", MAX_CONFIG_BYTES)
     try:
         raw = parse_yaml(text)
     except yaml.YAMLError as e:

@@ -13,10 +13,12 @@ import numpy as np
 from ..errors import DataError
 from ..files import read_text
 
+MAX_CSV_BYTES = 1 << 30  # 1 GiB
+
 
 def read_table(path):
     """(header, rows, line numbers) of a CSV file; DataError for a file that is not a usable table."""
-    reader = csv.reader(io.StringIO(read_text(path, DataError, "CSV file"), newline=""))
+    reader = csv.reader(io.StringIO(read_text(path, DataError, "CSV file", MAX_CSV_BYTES), newline=""))
     try:
         lines = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
     except csv.Error as e:
