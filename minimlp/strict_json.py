@@ -9,6 +9,12 @@ import math
 
 def finite(obj, path="", replaced=None):
     """``obj`` with every non-finite float replaced by None; ``replaced`` collects their key paths."""
+    if not path:
+        try:  # the usual case, checked in C: nothing to replace (a 500×500 confusion matrix: 30 ms, not 2 s)
+            json.dumps(obj, allow_nan=False)
+            return obj
+        except ValueError:
+            pass
     if isinstance(obj, float) and not math.isfinite(obj):
         if replaced is not None:
             replaced.append(path)

@@ -62,7 +62,7 @@ def test_joblib_and_dask_sweeps_give_identical_runs(cwd):
         assert r["best_val_loss"] and r["test_accuracy"] and r["epochs"] == "8"
     page = (cwd / "local/sweep.html").read_text()
     losses = sorted(rows, key=lambda r: float(r["best_val_loss"]))
-    positions = [page.index(f"{r['run']}</span>") for r in losses]
+    positions = [page.index(f"></span>{r['run']}") for r in losses]  # after each run's colour swatch
     assert positions == sorted(positions)
     assert page.count("<svg ") == 2  # loss and accuracy curves
 

@@ -67,7 +67,7 @@ def _table(keys, rows, best, colors):
     for row in rows:
         swatch = f'<span class="swatch" style="background:{colors[row["run"]]}"></span>' if row["run"] in colors else ""
         badge = '<span class="badge">best</span>' if row["run"] == best else ""
-        cells = [f'<span class="nowrap">{swatch}{esc(row["run"])}</span>{badge}']
+        cells = [f'<span class="nowrap">{swatch}{esc(row["run"])}{badge}</span>']
         cells += ["" if row.get(key) in (None, "") else esc(format_(row[key])) for key, _, format_ in columns]
         body.append(cells)
     numeric = {i + 1 for i, (key, _, _) in enumerate(columns) if key not in ("status", "message") and key not in keys}

@@ -71,13 +71,16 @@ def _round_paths(svg):
 
 
 def inline_svg(svg_bytes, prefix):
-    """SVG bytes as an element to put in a page: no XML prolog, ids prefixed (unique in the page), scalable."""
+    """SVG bytes as an element to put in a page: no XML prolog, ids prefixed (unique in the page),
+    scaling to its column but never above 125% of its drawn size (text would grow too large)."""
     text = svg_bytes.decode("utf-8")
     text = text[text.index("<svg"):]
     text = re.sub(r'\bid="', f'id="{prefix}-', text)
     text = re.sub(r'href="#', f'href="#{prefix}-', text)
     text = re.sub(r"url\(#", f"url(#{prefix}-", text)
-    return re.sub(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"', r'<svg \1role="img"', text, count=1)
+    width = float(re.search(r'<svg [^>]*?width="([\d.]+)pt"', text).group(1)) * 4 / 3  # CSS px at 100%
+    return re.sub(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"',
+                  rf'<svg \1role="img" style="max-width: {width * 1.25:.0f}px"', text, count=1)
 
 
 def _integer_epochs(ax, epochs):
@@ -133,7 +136,7 @@ def confusion(matrix, classes):
     matrix = np.asarray(matrix)
     k = len(classes)
     labels = [_short(str(c)) for c in classes]
-    side = min(2.6 + 0.3 * k, 8.0)  # inches: bounded (callers draw no matrix above MATRIX_MAX classes)
+    side = min(3.6 + 0.2 * k, 8.0)  # inches: bounded (callers draw no matrix above MATRIX_MAX classes)
 
     def draw():
         fig = figure(side, side)

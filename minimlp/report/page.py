@@ -34,7 +34,7 @@ figure.square { max-width: 44rem; }
 .scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { padding: .3rem .65rem; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
-th { font-weight: 600; background: var(--soft); }
+th { font-weight: 600; background: var(--soft); white-space: nowrap; }
 .num { text-align: right; }
 .nowrap { white-space: nowrap; }
 tr.best td { background: #dafbe1; }

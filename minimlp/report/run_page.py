@@ -19,7 +19,7 @@ WORST_CLASSES = 15  # rows of the worst-classes table shown instead of a large c
 def write_figures(run_dir, history, metrics, predictor, X_test_raw, y_test):
     """Draw every figure that applies, save each as <name>.svg; return {name: svg bytes}."""
     best = metrics.get("best_epoch")
-    drawn = {"loss": figures.curves(history, "loss", best), "accuracy": figures.curves(history, "acc", best)}
+    drawn = {"loss": figures.curves(history, "loss", best), "accuracy": figures.curves(history, "acc", best)} if history else {}
     if len(metrics["classes"]) <= figures.MATRIX_MAX:
         drawn["confusion_matrix"] = figures.confusion(metrics["confusion_matrix"], metrics["classes"])
     if X_test_raw.shape[1] == 2 and len(X_test_raw):
@@ -39,7 +39,10 @@ def write_report(run_dir, title, metrics, history, config_yaml, drawn, early_sto
     parts.append('<div class="columns"><section><h2>Data</h2>' + data_table(metrics.get("data")) +
                  '</section><section><h2>Model</h2>' + model_table(metrics.get("model")) + "</section></div>")
     parts.append("<h2>Training</h2>")
-    parts.append('<div class="columns">' + figure(svg["loss"]) + figure(svg["accuracy"]) + "</div>")
+    if "loss" in svg:
+        parts.append('<div class="columns">' + figure(svg["loss"]) + figure(svg["accuracy"]) + "</div>")
+    else:
+        parts.append("<p>No epoch finished, so there are no curves.</p>")
     parts.append("<h2>Test split</h2>" + test_section(metrics, svg))
     if "decision_boundary" in svg:
         parts.append('<h2>Decision boundary</h2><figure class="square">' + svg["decision_boundary"] + "</figure>")

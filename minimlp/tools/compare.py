@@ -10,6 +10,8 @@ from ..config.loading import load_config
 from ..errors import MinimlpError
 from ..runs.folder import read_curves
 
+NOT_SET = "—"  # a key one run's config does not have (data.params.noise for digits)
+
 
 def flat_config(config):
     """A Config as {dotted key: value}: model.hidden -> [128], optimizer.lr -> 0.05, ..."""
@@ -18,7 +20,7 @@ def flat_config(config):
     def walk(node, prefix):
         for key, value in node.items():
             path = f"{prefix}{key}"
-            if isinstance(value, dict) and value:
+            if isinstance(value, dict):  # an empty mapping (data.params: {}) adds no key
                 yield from walk(value, path + ".")
             else:
                 yield path, value
@@ -74,5 +76,5 @@ def compare_runs(run_dirs):
     rows, curves = [], {}
     for label, run_dir, flat in zip(labels, run_dirs, flats):
         row, curves[label] = run_row(run_dir)
-        rows.append({"run": label, **{k: flat.get(k) for k in keys}, **row})
+        rows.append({"run": label, **{k: flat.get(k, NOT_SET) for k in keys}, **row})
     return keys, rows, curves
