@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from .. import files
-from . import figures, fmt
+from . import classes, figures, fmt
 from .page import banner, cards, document, esc, figure, key_values, table
 
 OVERFIT = 1.10  # validation loss ending this far above its minimum earns a note
@@ -20,10 +20,10 @@ def write_figures(run_dir, history, metrics, predictor, X_test_raw, y_test):
     """Draw every figure that applies, save each as <name>.svg; return {name: svg bytes}."""
     best = metrics.get("best_epoch")
     drawn = {"loss": figures.curves(history, "loss", best), "accuracy": figures.curves(history, "acc", best)} if history else {}
-    if len(metrics["classes"]) <= figures.MATRIX_MAX:
-        drawn["confusion_matrix"] = figures.confusion(metrics["confusion_matrix"], metrics["classes"])
+    if len(metrics["classes"]) <= classes.MATRIX_MAX:
+        drawn["confusion_matrix"] = classes.confusion(metrics["confusion_matrix"], metrics["classes"])
     if X_test_raw.shape[1] == 2 and len(X_test_raw):
-        drawn["decision_boundary"] = figures.decision_boundary(predictor, X_test_raw, y_test)
+        drawn["decision_boundary"] = classes.decision_boundary(predictor, X_test_raw, y_test)
     for name, svg in drawn.items():
         files.write_bytes(run_dir / f"{name}.svg", svg)
     return drawn
@@ -126,7 +126,7 @@ def test_section(metrics, svg):
     rows = [[esc(name), fmt.metric(m["precision"]), fmt.metric(m["recall"]), fmt.metric(m["f1"]), str(m["support"])]
             for name, m in per_class.items()]
     classes_table = table(["class", "precision", "recall", "F1", "support"], rows, numeric=(1, 2, 3, 4))
-    if len(per_class) > figures.MATRIX_COUNTS_MAX:
+    if len(per_class) > classes.MATRIX_COUNTS_MAX:
         classes_table = f"<details><summary>All {len(per_class)} classes</summary>{classes_table}</details>"
     if "confusion_matrix" in svg:
         legend = ('<p class="meta">Counts; colour by share of the true class: blue on the diagonal (right), '
@@ -134,7 +134,7 @@ def test_section(metrics, svg):
         return (legend + '<div class="columns"><figure class="square">' + svg["confusion_matrix"] + "</figure><section>"
                 + classes_table + "</section></div>")
     return (f"<p>{len(per_class)} classes are too many for a readable confusion matrix (more than "
-            f"{figures.MATRIX_MAX}); the classes recalled worst, and what they were mistaken for:</p>"
+            f"{classes.MATRIX_MAX}); the classes recalled worst, and what they were mistaken for:</p>"
             + worst_classes(metrics) + classes_table)
 
 
