@@ -149,4 +149,5 @@ def test_compare_page_ranks_marks_the_best_and_drops_empty_columns(tmp_path):
     assert page.count("<svg ") == 2
     rows[2]["message"] = ""
     write_compare_page(tmp_path / "d.html", "t", "intro", ["optimizer.lr"], rows, {"slow": curve})
-    assert "<th" in page and ">message<" not in (tmp_path / "d.html").read_text()
+    assert "--grid optimizer.lr=1.5: bad</td></tr>" in page  # the failed run's message, under its row
+    assert "<th" in page and 'class="note"' not in (tmp_path / "d.html").read_text()

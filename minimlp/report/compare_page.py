@@ -14,8 +14,8 @@ METRIC_COLUMNS = [  # (row key, heading, formatter)
     ("status", "status", str), ("best_val_loss", "best val loss", fmt.metric),
     ("best_val_acc", "best val acc", fmt.metric), ("test_accuracy", "test accuracy", fmt.metric),
     ("test_loss", "test loss", fmt.metric), ("best_epoch", "best epoch", str), ("epochs", "epochs", str),
-    ("seconds", "seconds", fmt.seconds), ("message", "message", str),
-]
+    ("seconds", "seconds", fmt.seconds),
+]  # a run's message (why it failed or diverged) is a note under its row, not a column
 
 
 def rank(row):
@@ -69,6 +69,10 @@ def _table(keys, rows, best, colors):
         badge = '<span class="badge">best</span>' if row["run"] == best else ""
         cells = [f'<span class="nowrap">{swatch}{esc(row["run"])}{badge}</span>']
         cells += ["" if row.get(key) in (None, "") else esc(format_(row[key])) for key, _, format_ in columns]
+
         body.append(cells)
+        if row.get("message"):
+            body.append(esc(row["message"]))
     numeric = {i + 1 for i, (key, _, _) in enumerate(columns) if key not in ("status", "message") and key not in keys}
-    return table(header, body, numeric=numeric, row_classes=["best" if row["run"] == best else "" for row in rows])
+    classes = [("best" if row["run"] == best else "") for row in rows for _ in range(2 if row.get("message") else 1)]
+    return table(header, body, numeric=numeric, row_classes=classes)

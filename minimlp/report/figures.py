@@ -91,6 +91,20 @@ def _integer_epochs(ax, epochs):
         ax.set_xlim(epochs[0] - 1, epochs[0] + 1)
 
 
+def log_axis(ax, values):
+    """A log y axis labelled in plain numbers (0.1, 0.01, 1e-05), not 10^-1 or 6×10^-1; within a couple
+    of decades the 2s and 5s are labelled too, so the axis never shows a single number."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    finite = [v for v in values if v is not None and math.isfinite(v) and v > 0]
+    if max(finite) / min(finite) < 300:
+        ax.yaxis.set_minor_formatter(FuncFormatter(lambda v, _: f"{v:g}" if f"{v:.0e}"[0] in "25" else ""))
+    else:
+        ax.yaxis.set_minor_formatter(NullFormatter())
+
+
 def wants_log(values):
     """A log axis when the finite positive values span more than a decade (and nothing is ≤ 0)."""
     finite = [v for v in values if v is not None and math.isfinite(v)]
@@ -116,7 +130,7 @@ def curves_figure(history, metric, best_epoch=None):
             ax.plot(epochs, [np.nan if v is None else v for v in val], color=VALIDATION, marker=marker, label="validation")
         name = "cross-entropy loss" if metric == "loss" else "accuracy"
         if metric == "loss" and wants_log(train + val):
-            ax.set_yscale("log")
+            log_axis(ax, train + val)
             name += " (log scale)"
         at = {r.epoch: r for r in history}.get(best_epoch)
         if at is not None:
@@ -162,7 +176,7 @@ def overlay(curves, metric, colors=None, legend=True):
             values += [v for v in curve[f"train_{metric}"] + list(val) if v is not None]
         name = "cross-entropy loss" if metric == "loss" else "accuracy"
         if metric == "loss" and wants_log(values):
-            ax.set_yscale("log")
+            log_axis(ax, values)
             name += " (log scale)"
         epochs = sorted({e for curve in curves.values() for e in curve["epoch"]})
         _integer_epochs(ax, epochs or [1])

@@ -37,6 +37,8 @@ th, td { padding: .3rem .65rem; border-bottom: 1px solid var(--line); text-align
 th { font-weight: 600; background: var(--soft); white-space: nowrap; }
 .num { text-align: right; }
 .nowrap { white-space: nowrap; }
+tr.note td { color: #cf222e; font-size: .85rem; padding-top: 0; }
+tr:has(+ tr.note) td { border-bottom: none; }
 tr.best td { background: #dafbe1; }
 .badge { display: inline-block; font-size: .75rem; padding: 0 .45rem; border-radius: 1rem; background: #1a7f37;
          color: #fff; margin-left: .35rem; }
@@ -71,10 +73,14 @@ def document(title, body):
 
 
 def table(header, rows, numeric=(), row_classes=None, cls=""):
-    """A table in a horizontally scrolling box; ``rows`` hold HTML cells already escaped."""
+    """A table in a horizontally scrolling box; ``rows`` hold HTML cells already escaped (a row that is
+    a string is a note spanning the columns under the row before it)."""
     head = "".join(f'<th class="{"num" if i in numeric else ""}">{h}</th>' for i, h in enumerate(header))
     body = []
     for r, row in enumerate(rows):
+        if isinstance(row, str):  # a note under the previous row, across every column
+            body.append(f'<tr class="note"><td colspan="{len(header)}">{row}</td></tr>')
+            continue
         row_class = f' class="{row_classes[r]}"' if row_classes and row_classes[r] else ""
         cells = "".join(f'<td class="{"num" if i in numeric else ""}">{c}</td>' for i, c in enumerate(row))
         body.append(f"<tr{row_class}>{cells}</tr>")
