@@ -138,7 +138,7 @@ def curves_figure(history, metric, best_epoch=None):
             if value is not None and math.isfinite(value):
                 ax.axvline(best_epoch, color="#57606a", linestyle=":", linewidth=1)
                 ax.plot([best_epoch], [value], marker="o", markersize=7, markerfacecolor="none",
-                        markeredgecolor="#cf222e", markeredgewidth=1.5, linestyle="none",
+                        markeredgecolor="#1f2328", markeredgewidth=1.5, linestyle="none",
                         label=f"best epoch {best_epoch}: {fmt.metric(value)}")
         _integer_epochs(ax, epochs)
         ax.set(xlabel="epoch", ylabel=name, title="Loss" if metric == "loss" else "Accuracy")
