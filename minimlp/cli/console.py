@@ -48,15 +48,17 @@ class Progress:
         self.epochs, self.quiet = epochs, quiet
         terminal = sys.stdout.isatty() if terminal is None else terminal
         self.every = log_every or max(1, math.ceil(epochs / MAX_LINES))
-        self.bar = None
-        if not quiet and terminal and log_every is None:
-            self.bar = click.progressbar(length=epochs, label=name, show_pos=True, item_show_func=self._show)
+        self.use_bar = not quiet and terminal and log_every is None
+        self.name, self.bar = name, None
         self.last = self.best = self.printed = None
 
     def __enter__(self):
-        if self.bar:
-            self.bar.__enter__()
         return self
+
+    def _open_bar(self):
+        """The bar starts with the first epoch, below the summaries (it redraws its own line)."""
+        self.bar = click.progressbar(length=self.epochs, label=self.name, show_pos=True, item_show_func=self._show)
+        self.bar.__enter__()
 
     def __exit__(self, *exc):
         if self.bar:
@@ -71,7 +73,9 @@ class Progress:
         self.last = record
         if record.val_loss is not None and (self.best is None or record.val_loss < self.best.val_loss):
             self.best = record
-        if self.bar:
+        if self.use_bar:
+            if self.bar is None:
+                self._open_bar()
             self.bar.update(record.epoch - self.bar.pos, record)  # a resumed run starts part-way
         elif not self.quiet and (record.epoch % self.every == 0 or record.epoch in (1, self.epochs)):
             self._line(record)
@@ -80,7 +84,7 @@ class Progress:
         """After training: the last epoch (if it ended early, unprinted) and the best validation epoch."""
         if self.quiet or self.last is None:
             return
-        if not self.bar and self.printed is not self.last:
+        if not self.use_bar and self.printed is not self.last:
             self._line(self.last)
         if self.best is not None:
             click.echo(f"best validation loss {fmt.metric(self.best.val_loss)} at epoch {self.best.epoch} "
