@@ -151,3 +151,29 @@ def test_compare_page_ranks_marks_the_best_and_drops_empty_columns(tmp_path):
     write_compare_page(tmp_path / "d.html", "t", "intro", ["optimizer.lr"], rows, {"slow": curve})
     assert "--grid optimizer.lr=1.5: bad</td></tr>" in page  # the failed run's message, under its row
     assert "<th" in page and 'class="note"' not in (tmp_path / "d.html").read_text()
+
+
+@pytest.mark.parametrize("status,kind", [("diverged", "bad"), ("interrupted", "warn"), ("completed", "ok")])
+def test_status_banner_shows_the_message_in_its_colour(status, kind):
+    from minimlp.report.run_page import status_banner
+
+    html = status_banner({"status": status, "message": "training diverged in epoch 3 <&>"})
+    assert f'class="banner {kind}"' in html and "training diverged in epoch 3 &lt;&amp;&gt;" in html
+
+
+def test_report_header_names_date_version_and_folder(tmp_path):
+    from minimlp import __version__
+    from minimlp.report.run_page import write_report
+
+    metrics = {"status": "completed", "message": "trained 2 epochs", "test_accuracy": 0.5, "test_loss": None,
+               "macro_f1": 0.5, "classes": ["a", "b"], "confusion_matrix": [[1, 0], [1, 0]],
+               "per_class": {c: {"precision": 0.5, "recall": r, "f1": 0.5, "support": 1} for c, r in (("a", 1.0), ("b", 0.0))}, "finished": "2026-12-01 03:00:00 UTC",
+               "minimlp_version": __version__, "epochs_run": 2, "train_seconds": 0.1,
+               "data": {"source": "x.csv", "rows": {"train": 8, "val": 0, "test": 2}, "classes": 2,
+                        "class_names": ["a", "b"], "input_columns": 3, "network_inputs": 5, "standardized": True}}
+    write_report(tmp_path, "minimlp run: t", metrics, [], "name: t\n", {})
+    page = (tmp_path / "report.html").read_text()
+    assert f"2026-12-01 03:00:00 UTC · minimlp {__version__} · run folder {tmp_path}" in page
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert "3 input columns → 5 network inputs" in page and ">not finite<" in page
+    assert "No epoch finished" in page and "No model summary" in page

@@ -128,7 +128,9 @@ def test_section(metrics, svg):
     classes_table = table(["class", "precision", "recall", "F1", "support"], rows, numeric=(1, 2, 3, 4))
     if len(per_class) > classes.MATRIX_COUNTS_MAX:
         classes_table = f"<details><summary>All {len(per_class)} classes</summary>{classes_table}</details>"
-    if "confusion_matrix" in svg:
+    if len(per_class) <= classes.MATRIX_MAX:
+        if "confusion_matrix" not in svg:
+            return classes_table
         legend = ('<p class="meta">Counts; colour by share of the true class: blue on the diagonal (right), '
                   "red off it (errors).</p>")
         return (legend + '<div class="columns"><figure class="square">' + svg["confusion_matrix"] + "</figure><section>"
