@@ -36,10 +36,8 @@ def styled(draw):
     """Run ``draw`` (which builds a figure) under the house style; return the figure."""
     import matplotlib
 
-    with matplotlib.rc_context(STYLE):
-        fig = draw()
-        fig.draw_without_rendering()  # lay out now, under the style
-        return fig
+    with matplotlib.rc_context(STYLE):  # artists take the style when made; ``save`` draws under it too
+        return draw()
 
 
 def save(fig, format="svg"):
