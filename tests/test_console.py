@@ -40,7 +40,7 @@ def test_data_and_model_summaries_come_before_epoch_1(cwd):
     assert result.exit_code == 0, result.output
     out = result.output
     assert out.index("data   iris") < out.index("dense 1") < out.index("epoch 1/4")
-    assert "105 train / 15 validation / 30 test rows; 3 classes (setosa, versicolor, virginica)" in out
+    assert "105 train / 15 validation / 30 test rows\n       3 classes (setosa, versicolor, virginica)" in out
     assert "4 input columns -> 4 network inputs" in out
     params = (4 + 1) * 8 + (8 + 1) * 3  # weights and biases of 4-8-3
     assert re.search(r"dense 1\s+4 -> 8\s+relu\s+40\b", out) and re.search(r"dense 2 \(output\)\s+8 -> 3", out)

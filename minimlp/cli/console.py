@@ -18,8 +18,8 @@ MAX_LINES = 50
 def data_text(data):
     rows = data["rows"]
     names = ", ".join(data["class_names"]) + (", …" if data["classes"] > len(data["class_names"]) else "")
-    return (f"data   {data['source']}: {rows['train']:,} train / {rows['val']:,} validation / {rows['test']:,} test rows; "
-            f"{data['classes']} classes ({names}); "
+    return (f"data   {data['source']}: {rows['train']:,} train / {rows['val']:,} validation / {rows['test']:,} test rows\n"
+            f"       {data['classes']} classes ({names}); "
             f"{data['input_columns']:,} input columns -> {data['network_inputs']:,} network inputs")
 
 
