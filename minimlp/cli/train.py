@@ -17,8 +17,8 @@ from .console import Progress
 @click.option("--resume", "resume_dir", type=EXISTING_DIR,
               help="Continue an interrupted run from its last checkpoint, with its saved config.")
 @click.option("--log-every", type=click.IntRange(min=1), metavar="N",
-              help="Print every N-th epoch (and the first, the last and the best) instead of a progress bar; "
-                   "default when not on a terminal: about 50 lines in all.")
+              help="Print every N-th epoch (and the first and the last) instead of a progress bar; "
+                   "default when not on a terminal: about 50 lines in all. The best epoch is named at the end.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the run folder's path (errors still go to stderr).")
 def train(config, overrides, out, resume_dir, log_every, quiet):
     """Train the network CONFIG describes and write a run folder.
