@@ -83,7 +83,8 @@ def evaluate(net, head, X, y):
     for start in range(0, len(X), PREDICT_CHUNK):
         z = net.forward(X[start:start + PREDICT_CHUNK])
         yb = y[start:start + PREDICT_CHUNK]
-        loss_sum += float(np.add.reduce(head.row_losses(z, yb)))
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverged net's loss may be inf: reported, not warned
+            loss_sum += float(np.add.reduce(head.row_losses(z, yb), dtype=np.float64))  # float32 rows of 1e36 overflow a float32 sum
         correct += int(np.count_nonzero(z.argmax(axis=1) == yb))
     return loss_sum / len(X), correct / len(X)
 

@@ -46,10 +46,10 @@ def test_train_leaves_a_complete_run_folder(cwd):
     assert result.exit_code == 0, result.output
     run = cwd / "run"
     expected = {"config.yaml", "history.csv", "metrics.json", "model.npz", "report.html", "checkpoint.npz",
-                "loss.png", "accuracy.png", "confusion_matrix.png"}
+                "loss.svg", "accuracy.svg", "confusion_matrix.svg"}
     assert {p.name for p in run.iterdir()} == expected  # no decision boundary: iris has 4 features
-    for png in run.glob("*.png"):
-        assert png.read_bytes().startswith(PNG_MAGIC) and png.stat().st_size > 5000
+    for svg in run.glob("*.svg"):
+        assert svg.read_bytes().startswith(b"<?xml") and b"<svg" in svg.read_bytes() and svg.stat().st_size > 5000
     history = read_history(run)
     assert list(history[0]) == list(HISTORY_COLUMNS) and [r["epoch"] for r in history] == ["1", "2", "3", "4"]
     metrics = json.loads((run / "metrics.json").read_text())
@@ -58,7 +58,7 @@ def test_train_leaves_a_complete_run_folder(cwd):
     assert metrics["epochs_run"] == 4 and metrics["n_params"] == 4 * 8 + 8 + 8 * 3 + 3
     assert set(metrics["per_class"]) == {"setosa", "versicolor", "virginica"}
     page = (run / "report.html").read_text()
-    assert page.count("data:image/png;base64,") == 3 and "iris-test" in page and "setosa" in page
+    assert page.count("<svg ") == 3 and "iris-test" in page and "setosa" in page
     assert "epoch 4/4" in result.output and "run folder: run" in result.output
 
 
@@ -79,14 +79,14 @@ def test_metrics_equal_the_saved_model_re_evaluated(cwd):
 
 def test_decision_boundary_for_two_feature_data(cwd):
     assert invoke("train", config_file(cwd, MOONS), "--out", "run", "--quiet").exit_code == 0
-    assert (cwd / "run/decision_boundary.png").read_bytes().startswith(PNG_MAGIC)
-    assert (cwd / "run/report.html").read_text().count("data:image/png;base64,") == 4
+    assert b"<svg" in (cwd / "run/decision_boundary.svg").read_bytes()
+    assert (cwd / "run/report.html").read_text().count("<svg ") == 4
 
 
 def test_set_overrides_reach_the_saved_config_and_the_run(cwd):
     result = invoke("train", config_file(cwd), "--out", "run", "-q", "--set", "train.epochs=2",
                     "--set", "model.hidden=[5, 4]", "--set", "optimizer.schedule=cosine", "--set", "data.val_size=0")
-    assert result.exit_code == 0 and result.output == ""
+    assert result.exit_code == 0 and result.output == "run\n"  # -q: only the run folder
     saved = load_config(cwd / "run/config.yaml")
     assert (saved.train.epochs, saved.model.hidden, saved.optimizer.schedule) == (2, [5, 4], "cosine")
     history = read_history(cwd / "run")

@@ -52,4 +52,4 @@ overrides_option = click.option(
 )
 
 
-from . import inspect, tools, train  # noqa: E402,F401  (they register their commands on main)
+from . import compare, inspect, tools, train  # noqa: E402,F401  (they register their commands on main)

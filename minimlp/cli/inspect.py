@@ -1,4 +1,4 @@
-"""Commands that read configs and run folders: config show, predict, evaluate, datasets, plot."""
+"""Commands that read configs and run folders: config show, predict, evaluate, datasets."""
 import csv
 from pathlib import Path
 
@@ -134,25 +134,3 @@ def datasets():
             continue
         params = ", ".join(f"{p}={'<seed>' if p == 'random_state' else repr(d)}" for p, d in parameters(name))
         click.echo(f"{name}: sklearn.datasets.{loader(name).__name__}({params})")
-
-
-
-
-@main.command()
-@click.argument("run_dirs", nargs=-1, required=True, type=EXISTING_DIR)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The PNG file to write.")
-def plot(run_dirs, output):
-    """Overlay the loss curves of several runs (train solid, validation dashed).
-
-    \b
-    Example:
-      minimlp plot runs/a runs/b -o compare.png
-    """
-    from .. import files
-    from ..report import overlay_png
-    from ..runs import read_curves
-
-    curves = {str(run_dir): read_curves(run_dir) for run_dir in run_dirs}
-    files.write_bytes(output, overlay_png(curves))
-    click.echo(f"wrote {output}")

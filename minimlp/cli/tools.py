@@ -133,7 +133,10 @@ def bench(full, threads, no_torch):
         with_torch = b.torch_available() and not no_torch
         results = [b.run_workload(w, threads, with_torch, log) for w in b.WORKLOADS if full or not w.full_only]
         scaling = b.scaling(threads, log)
-    click.echo(f"machine: {bench_table.machine_line(threads)}\n")
+    click.echo(f"machine: {bench_table.machine_line(threads)}")
+    if not with_torch:
+        click.echo("PyTorch: skipped (" + ("--no-torch" if no_torch else "not installed; pip install torch to include it") + ")")
+    click.echo()
     click.echo(bench_table.format_table(results) + "\n")
     click.echo(bench_table.format_scaling(scaling))
 

@@ -4,7 +4,9 @@ from pathlib import Path
 
 import click
 
+from ..report import fmt
 from . import EXISTING_DIR, EXISTING_FILE, InputError, main, overrides_option
+from .console import Progress
 
 
 @main.command()
@@ -14,15 +16,19 @@ from . import EXISTING_DIR, EXISTING_FILE, InputError, main, overrides_option
               help="Write the run into exactly this folder (default: runs/<name>-<timestamp>/).")
 @click.option("--resume", "resume_dir", type=EXISTING_DIR,
               help="Continue an interrupted run from its last checkpoint, with its saved config.")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-def train(config, overrides, out, resume_dir, quiet):
+@click.option("--log-every", type=click.IntRange(min=1), metavar="N",
+              help="Print every N-th epoch (and the first and the last) instead of a progress bar; "
+                   "default when not on a terminal: about 50 lines in all. The best epoch is named at the end.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only the run folder's path (errors still go to stderr).")
+def train(config, overrides, out, resume_dir, log_every, quiet):
     """Train the network CONFIG describes and write a run folder.
 
-    Without CONFIG, trains the default config (digits). The run folder holds
-    config.yaml, history.csv, model.npz, metrics.json, checkpoint.npz, the
-    plots and report.html. Ctrl-C (or SIGTERM) finishes the current batch,
-    saves a checkpoint and the report, and exits with 130 (143);
-    --resume continues exactly where the run stopped.
+    Without CONFIG, trains the default config (digits). Prints the data and
+    model summaries, then progress. The run folder holds config.yaml,
+    history.csv, model.npz, metrics.json, checkpoint.npz, the figures and
+    report.html. Ctrl-C (or SIGTERM) finishes the current batch, saves a
+    checkpoint and the report, and exits with 130 (143); --resume continues
+    exactly where the run stopped.
 
     \b
     Examples:
@@ -30,6 +36,7 @@ def train(config, overrides, out, resume_dir, quiet):
       minimlp train configs/iris.yaml --out runs/iris
       minimlp train configs/moons.yaml --set train.epochs=100 --set optimizer.schedule=cosine
       minimlp train --resume runs/iris
+      run=$(minimlp train -q configs/iris.yaml) && minimlp evaluate "$run"
     """
     from ..config import Config, load_config
     from ..runs import resume_run, train_run
@@ -51,12 +58,20 @@ def train(config, overrides, out, resume_dir, quiet):
         def run(**callbacks):
             return train_run(cfg, out, **callbacks)
 
+    progress = Progress(cfg.train.epochs, cfg.name, quiet, log_every)
+
+    def start(prepared, run_dir):
+        from ..runs.summary import data_summary, model_summary
+
+        progress.start(data_summary(prepared.dataset, prepared.splits, prepared.config), model_summary(prepared.net))
+
     try:
-        with StopOnSignal() as stop, Progress(cfg.train.epochs, cfg.name, quiet) as progress:
-            result = run(on_epoch=progress.epoch, stop_requested=stop)
+        with StopOnSignal() as stop, progress:
+            result = run(on_epoch=progress.epoch, stop_requested=stop, on_start=start)
     except KeyboardInterrupt:  # a second signal: stop now; the last checkpoint is whole (atomic writes)
         click.echo("aborted; continue from the last checkpoint with: minimlp train --resume RUN_DIR", err=True)
         sys.exit(128 + (stop.signum or 2))
+    progress.finish()
     _echo_result(result, quiet)
     if result.status == "interrupted":
         sys.exit(128 + stop.signum)
@@ -65,19 +80,23 @@ def train(config, overrides, out, resume_dir, quiet):
 
 
 def _echo_result(result, quiet):
-    if result.status == "already_finished":
-        click.echo(result.message)
-        return
+    """One message per outcome: errors on stderr, the run folder on stdout (alone with -q)."""
     if result.status == "diverged":
         click.echo(f"Error: {result.message}", err=True)
     elif result.status == "interrupted":
         click.echo(f"{result.message}; checkpoint saved. Continue with: minimlp train --resume {result.run_dir}",
                    err=True)
-    if quiet or result.metrics is None:
+    elif result.status == "already_finished" and not quiet:
+        click.echo(result.message)
+    if quiet:
+        click.echo(str(result.run_dir))
         return
     m = result.metrics
-    click.echo(f"{result.message}. test accuracy {m['test_accuracy']:.4f}, test loss {m['test_loss']:.4f}")
-    click.echo(f"run folder: {result.run_dir} (open report.html)")
+    if m is not None and result.status != "diverged":
+        click.echo(f"{result.message}. test accuracy {fmt.metric(m['test_accuracy'])}, "
+                   f"test loss {fmt.metric(m['test_loss']) or 'not finite'}")
+    if result.status != "already_finished":
+        click.echo(f"run folder: {result.run_dir} (open report.html)")
 
 
 class StopOnSignal:
@@ -107,40 +126,3 @@ class StopOnSignal:
 
         for s, handler in self._previous.items():
             signal.signal(s, handler)
-
-
-class Progress:
-    """A progress bar on a terminal, one line per epoch otherwise, nothing when quiet."""
-
-    def __init__(self, epochs, name, quiet):
-        self.epochs, self.quiet = epochs, quiet
-        self.bar = None
-        if not quiet and sys.stdout.isatty():
-            self.bar = click.progressbar(length=epochs, label=name, show_pos=True, item_show_func=self._show)
-
-    def __enter__(self):
-        if self.bar:
-            self.bar.__enter__()
-        return self
-
-    def __exit__(self, *exc):
-        if self.bar:
-            self.bar.__exit__(*exc)
-
-    def epoch(self, record, state=None):
-        if self.bar:
-            self.bar.update(record.epoch - self.bar.pos, record)  # a resumed run starts part-way
-        elif not self.quiet:
-            click.echo(f"epoch {record.epoch}/{self.epochs}  {self._show(record)}")
-
-    @staticmethod
-    def _show(record):
-        if record is None:
-            return ""
-        text = f"loss {record.train_loss:.4f}  acc {record.train_acc:.4f}"
-        if record.val_loss is not None:
-            text += f"  val_loss {record.val_loss:.4f}  val_acc {record.val_acc:.4f}"
-        took = f"{record.seconds * 1000:.1f}ms" if record.seconds < 1 else f"{record.seconds:.2f}s"
-        return text + f"  lr {record.lr:.4g}  {took}"
-
-

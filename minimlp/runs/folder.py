@@ -16,10 +16,13 @@ from . import checkpoint
 from .. import data
 from .. import files
 from .. import report
+from .. import strict_json
+from .. import __version__
 from ..errors import MinimlpError
 from .metrics import classification_metrics
 from ..model import MLP
 from .predictor import Predictor
+from .summary import best_validation_epoch, data_summary, model_summary
 from ..train import HISTORY_COLUMNS, TrainState, fit, make_optimizer, summary
 
 CHECKPOINT = "checkpoint.npz"
@@ -65,18 +68,23 @@ def check_new_run_dir(path):
                            "choose a new folder (or --resume a run)")
 
 
-def train_run(config, run_dir=None, on_epoch=None, stop_requested=None):
-    """Train as ``config`` says into ``run_dir`` (default: runs/<name>-<timestamp>/)."""
+def train_run(config, run_dir=None, on_epoch=None, stop_requested=None, on_start=None):
+    """Train as ``config`` says into ``run_dir`` (default: runs/<name>-<timestamp>/).
+
+    ``on_start(prepared, run_dir)`` is called once the data and the network are ready, before epoch 1.
+    """
     prepared = prepare(config)
     run_dir = Path(run_dir) if run_dir is not None else default_run_dir(config)
     check_new_run_dir(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     files.write_text(run_dir / "config.yaml", config.to_yaml())
     optimizer = make_optimizer(prepared.net, config.optimizer)
+    if on_start:
+        on_start(prepared, run_dir)
     return _train(prepared, run_dir, optimizer, TrainState(), on_epoch, stop_requested)
 
 
-def resume_run(run_dir, on_epoch=None, stop_requested=None):
+def resume_run(run_dir, on_epoch=None, stop_requested=None, on_start=None):
     """Continue the run in ``run_dir`` from its checkpoint, with its saved config.
 
     The result is bit-identical to a run that was never interrupted. A finished
@@ -93,6 +101,8 @@ def resume_run(run_dir, on_epoch=None, stop_requested=None):
     optimizer = make_optimizer(prepared.net, config.optimizer)
     state, status = checkpoint.load(run_dir / CHECKPOINT, prepared.net, optimizer)
     if status not in checkpoint.FINISHED:
+        if on_start:
+            on_start(prepared, run_dir)
         return _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested)
     if finished_status(run_dir) != status:  # stopped while writing its outputs: write them now
         result = summary(status, state, config.train)
@@ -130,28 +140,29 @@ def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
 
 
 def finish_run(run_dir, prepared, result):
-    """Write model.npz, the plots, report.html and, last, metrics.json (its status marks a finished folder)."""
+    """Write model.npz, the figures, report.html and, last, metrics.json (its status marks a finished folder)."""
     config, dataset, splits = prepared.config, prepared.dataset, prepared.splits
     predictor = Predictor(prepared.net, dataset.classes, dataset.feature_names, splits.scaler)
     predictor.save(run_dir / "model.npz")
     metrics = test_metrics(predictor, dataset, splits.test_rows)
     last = result.history[-1] if result.history else None
+    best_epoch = result.best_epoch if config.train.early_stopping else best_validation_epoch(result.history)
     metrics.update(
         status=result.status, message=result.message, epochs_run=len(result.history),
-        best_epoch=result.best_epoch, train_seconds=result.seconds, n_params=prepared.net.n_params,
+        best_epoch=best_epoch, train_seconds=result.seconds, n_params=prepared.net.n_params,
         final_epoch=asdict(last) if last else None,
+        data=data_summary(dataset, splits, config), model=model_summary(prepared.net),
+        minimlp_version=__version__, finished=time.strftime("%Y-%m-%d %H:%M:%S %Z"),
     )
-    plots = report.write_plots(run_dir, result.history, metrics, predictor,
-                               dataset.X[splits.test_rows], dataset.y[splits.test_rows], result.best_epoch)
-    summary_table = {
-        "status": result.message, "test accuracy": f"{metrics['test_accuracy']:.4f}",
-        "test loss": f"{metrics['test_loss']:.4f}", "macro F1": f"{metrics['macro_f1']:.4f}",
-        "epochs": len(result.history), "training seconds": f"{result.seconds:.2f}",
-        "parameters": prepared.net.n_params, "dataset": dataset.source,
-        "rows (train / val / test)": f"{len(splits.y_train)} / {len(splits.y_val)} / {len(splits.y_test)}",
-    }
-    report.write_html(run_dir, f"minimlp run: {config.name}", summary_table, metrics, config.to_yaml(), plots)
-    files.write_text(run_dir / "metrics.json", json.dumps(metrics, indent=2) + "\n")
+    replaced = []
+    metrics = strict_json.finite(metrics, replaced=replaced)  # strict JSON: not-finite numbers become null ...
+    if replaced:  # ... and the message says which and why
+        metrics["message"] += f"; not finite, so null in metrics.json: {', '.join(replaced)}"
+    drawn = report.write_figures(run_dir, result.history, metrics, predictor,
+                                 dataset.X[splits.test_rows], dataset.y[splits.test_rows])
+    report.write_report(run_dir, f"minimlp run: {config.name}", metrics, result.history, config.to_yaml(), drawn,
+                        early_stopping=config.train.early_stopping)
+    files.write_text(run_dir / "metrics.json", strict_json.dumps(metrics, indent=2) + "\n")
     return metrics
 
 
@@ -184,7 +195,7 @@ def _cell(value):
 
 
 def read_curves(run_dir):
-    """{"epoch", "train_loss", "val_loss", "val_acc"} lists from a run folder's history.csv (None: empty cell)."""
+    """{"epoch", "train_loss", "train_acc", "val_loss", "val_acc"} lists from a run folder's history.csv (None: empty cell)."""
     import csv
 
     path = Path(run_dir) / "history.csv"
@@ -194,6 +205,6 @@ def read_curves(run_dir):
         rows = list(csv.DictReader(f))
     try:
         return {column: [float(r[column]) if r[column] else None for r in rows]
-                for column in ("epoch", "train_loss", "val_loss", "val_acc")}
+                for column in ("epoch", "train_loss", "train_acc", "val_loss", "val_acc")}
     except (KeyError, ValueError, TypeError):
         raise MinimlpError(f"{path}: not a minimlp history file") from None

@@ -119,8 +119,8 @@ def run_sweep(config_path, grid, overrides, out_dir, jobs, backend="joblib", sch
         sets = [*overrides, *(f"{key}={json.dumps(value)}" for key, value in spec.values.items())]
         try:
             tasks[index] = (load_config(config_path, sets), str(out_dir / spec.name))
-        except ConfigError as e:
-            rows[index] = {"status": "failed", "message": str(e)}
+        except ConfigError as e:  # say which --grid value it came from, not the --set it became
+            rows[index] = {"status": "failed", "message": _from_grid(str(e), spec)}
     results = itertools.chain(rows.items(), _execute(tasks, jobs, backend, scheduler) if tasks else [])
     for count, (index, row) in enumerate(results, start=1):
         rows[index] = {"run": specs[index].name, **specs[index].values, **row}
@@ -129,6 +129,12 @@ def run_sweep(config_path, grid, overrides, out_dir, jobs, backend="joblib", sch
     rows = [rows[i] for i in range(len(specs))]
     write_outputs(out_dir, [key for key, _ in grid], rows)
     return rows
+
+
+def _from_grid(message, spec):
+    for key, value in spec.values.items():
+        message = message.replace(f"--set {key}={json.dumps(value)}", f"--grid {key}={json.dumps(value)}")
+    return message
 
 
 def _execute(tasks, jobs, backend, scheduler):
@@ -163,7 +169,7 @@ def _indexed(index, task):
 
 
 def write_outputs(out_dir, keys, rows):
-    from ..report import overlay_png, write_sweep_html
+    from ..report import write_compare_page
     from ..runs.folder import read_curves
 
     buffer = io.StringIO()
@@ -174,5 +180,5 @@ def write_outputs(out_dir, keys, rows):
                          for k, v in row.items() if k != "skipped"})
     files.write_text(out_dir / "sweep.csv", buffer.getvalue())
     curves = {row["run"]: read_curves(out_dir / row["run"]) for row in rows if row["status"] != "failed"}
-    png = overlay_png(curves) if curves else None
-    write_sweep_html(out_dir / "sweep.html", keys, rows, png)
+    write_compare_page(out_dir / "sweep.html", f"minimlp sweep: {len(rows)} runs", f"sweep folder {out_dir}",
+                       keys, rows, curves)

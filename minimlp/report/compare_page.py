@@ -1,0 +1,78 @@
+"""One page comparing runs: ``minimlp compare`` and a sweep's sweep.html (one code path).
+
+The runs are ranked (lowest best validation loss, else highest test
+accuracy; failed and diverged runs last), the best one is marked, and their
+loss and accuracy curves are overlaid in colours the table repeats.
+"""
+from .. import files
+from . import figures, fmt
+from .page import banner, document, esc, figure, table
+
+MAX_DRAWN = 20  # runs whose curves are drawn (the best ones); more lines would be unreadable
+
+METRIC_COLUMNS = [  # (row key, heading, formatter)
+    ("status", "status", str), ("best_val_loss", "best val loss", fmt.metric),
+    ("best_val_acc", "best val acc", fmt.metric), ("test_accuracy", "test accuracy", fmt.metric),
+    ("test_loss", "test loss", fmt.metric), ("best_epoch", "best epoch", str), ("epochs", "epochs", str),
+    ("seconds", "seconds", fmt.seconds),
+]  # a run's message (why it failed or diverged) is a note under its row, not a column
+
+
+def rank(row):
+    """Sort key: usable runs first, by best validation loss, else by test accuracy (higher first)."""
+    unusable = row.get("status") in ("failed", "diverged")
+    loss = row.get("best_val_loss")
+    return (unusable, loss is None, loss if loss is not None else -(row.get("test_accuracy") or 0))
+
+
+def write_compare_page(path, title, intro, keys, rows, curves):
+    """Write the page to ``path``.
+
+    ``keys``: the config keys that differ between the runs (columns);
+    ``rows``: one dict per run ('run', each key's value, and METRIC_COLUMNS' keys, any may be missing);
+    ``curves``: {run: {"epoch", "train_loss", "val_loss", "train_acc", "val_acc"}} of the runs that have them.
+    """
+    rows = sorted(rows, key=rank)
+    best = rows[0]["run"] if rows and not rank(rows[0])[0] and rows[0].get("test_accuracy") is not None else None
+    drawn = [row["run"] for row in rows if row["run"] in curves][:MAX_DRAWN]
+    colors = dict(zip(drawn, figures.run_colors(len(drawn))))
+    parts = [f"<header><h1>{esc(title)}</h1><p class=\"meta\">{esc(intro)}</p></header>"]
+    if best:
+        parts.append(banner("ok", f"<strong>Best run</strong>: {esc(best)} ({_score(rows[0])})"))
+    parts.append(_table(keys, rows, best, colors))
+    if drawn:
+        subset = {run: curves[run] for run in drawn}
+        note = f"<p>The {len(drawn)} best of {len(curves)} runs are drawn.</p>" if len(drawn) < len(curves) else ""
+        loss, acc = (figures.inline_svg(figures.save(figures.overlay(subset, m, list(colors.values()), legend=False)),
+                                        f"c{i}") for i, m in enumerate(("loss", "acc")))
+        parts.append(f"<h2>Curves</h2>{note}<p class=\"meta\">Solid: train; dashed: validation; "
+                     "colours as in the table.</p>")
+        parts.append('<div class="columns">' + figure(loss) + figure(acc) + "</div>")
+    else:
+        parts.append("<p>No run has a history to draw.</p>")
+    files.write_text(path, document(title, "\n".join(parts)))
+
+
+def _score(row):
+    if row.get("best_val_loss") is not None:
+        return f"best validation loss {fmt.metric(row['best_val_loss'])}"
+    return f"test accuracy {fmt.metric(row['test_accuracy'])}"
+
+
+def _table(keys, rows, best, colors):
+    columns = [(key, esc(key), fmt.value) for key in keys] + METRIC_COLUMNS
+    columns = [c for c in columns if any(row.get(c[0]) not in (None, "") for row in rows)]  # no empty columns
+    header = ["run"] + [heading for _, heading, _ in columns]
+    body = []
+    for row in rows:
+        swatch = f'<span class="swatch" style="background:{colors[row["run"]]}"></span>' if row["run"] in colors else ""
+        badge = '<span class="badge">best</span>' if row["run"] == best else ""
+        cells = [f'<span class="nowrap">{swatch}{esc(row["run"])}{badge}</span>']
+        cells += ["" if row.get(key) in (None, "") else esc(format_(row[key])) for key, _, format_ in columns]
+
+        body.append(cells)
+        if row.get("message"):
+            body.append(esc(row["message"]))
+    numeric = {i + 1 for i, (key, _, _) in enumerate(columns) if key not in ("status", "message") and key not in keys}
+    classes = [("best" if row["run"] == best else "") for row in rows for _ in range(2 if row.get("message") else 1)]
+    return table(header, body, numeric=numeric, row_classes=classes)

@@ -1,0 +1,100 @@
+"""What `minimlp train` prints: summaries before epoch 1, a bounded number of epoch lines, -q, divergence."""
+import json
+import math
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from minimlp.cli import main
+from minimlp.cli.console import epoch_text
+from minimlp.train import EpochRecord
+
+IRIS = "name: iris-console\ndata:\n  dataset: iris\nmodel:\n  hidden: [8]\ntrain:\n  epochs: {epochs}\n  batch_size: 32\n"
+
+
+@pytest.fixture
+def cwd(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def train(cwd, *args, epochs=4, text=IRIS):
+    (cwd / "c.yaml").write_text(text.format(epochs=epochs))
+    return CliRunner().invoke(main, ["train", "c.yaml", "--out", "run", *args])
+
+
+def epoch_lines(output):
+    return [int(m) for m in re.findall(r"^epoch (\d+)/\d+ ", output, flags=re.M)]
+
+
+def strict_loads(text):
+    def reject(constant):
+        raise ValueError(f"non-strict JSON constant {constant}")
+
+    return json.loads(text, parse_constant=reject)
+
+
+def test_data_and_model_summaries_come_before_epoch_1(cwd):
+    result = train(cwd)
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert out.index("data   iris") < out.index("dense 1") < out.index("epoch 1/4")
+    assert "105 train / 15 validation / 30 test rows\n       3 classes (setosa, versicolor, virginica)" in out
+    assert "4 input columns -> 4 network inputs" in out
+    params = (4 + 1) * 8 + (8 + 1) * 3  # weights and biases of 4-8-3
+    assert re.search(r"dense 1\s+4 -> 8\s+relu\s+40\b", out) and re.search(r"dense 2 \(output\)\s+8 -> 3", out)
+    assert f"total {params} parameters, float32" in out
+    model = json.loads((cwd / "run/metrics.json").read_text())["model"]
+    assert model["params"] == params and [layer["params"] for layer in model["layers"]] == [40, 27]
+
+
+def test_off_a_terminal_about_50_epoch_lines_with_the_first_last_and_best(cwd):
+    result = train(cwd, epochs=230)
+    assert result.exit_code == 0, result.output
+    lines = epoch_lines(result.output)
+    assert 45 <= len(lines) <= 52 and lines[0] == 1 and lines[-1] == 230
+    assert all(e % 5 == 0 for e in lines[1:])  # every ceil(230/50) = 5th
+    with open(cwd / "run/history.csv") as f:
+        rows = [line.split(",") for line in f.read().splitlines()[1:]]
+    losses = [float(r[3]) for r in rows]
+    best = losses.index(min(losses)) + 1
+    assert f"best validation loss {min(losses):.4f} at epoch {best}" in result.output
+
+
+def test_log_every_chooses_the_step(cwd):
+    assert epoch_lines(train(cwd, "--log-every", "3", epochs=10).output) == [1, 3, 6, 9, 10]
+    result = CliRunner().invoke(main, ["train", "c.yaml", "--out", "run2", "--log-every", "1"])
+    assert epoch_lines(result.output) == list(range(1, 11))
+
+
+def test_huge_losses_print_in_scientific_notation():
+    record = EpochRecord(3, 2.034461933972373e30, 0.1, float("inf"), 0.1, 0.05, 0.002)
+    text = epoch_text(record)
+    assert "loss 2.03e+30" in text and "val_loss inf" in text and not re.search(r"\d{8,}", text)
+
+
+def test_quiet_prints_only_the_run_folder(cwd):
+    result = train(cwd, "-q")
+    assert result.exit_code == 0 and result.output == "run\n"
+    assert (cwd / result.output.strip() / "report.html").is_file()
+
+
+def test_divergence_one_message_no_numpy_warning_strict_json(cwd):
+    # digits at lr=10 once leaked "RuntimeWarning: overflow encountered in reduce" (a float32 sum of huge
+    # row losses); pytest turns any warning into an error, so such a run would fail here
+    result = CliRunner().invoke(main, ["train", "--out", "run", "--set", "optimizer.lr=10", "--set", "train.epochs=3"])
+    assert result.exit_code == 1, result.output
+    assert result.output.count("diverged") == 1 and "Warning" not in result.output
+    assert result.output.count("Error:") == 1 and "run folder: run" in result.output
+    metrics = strict_loads((cwd / "run/metrics.json").read_text())
+    assert metrics["status"] == "diverged" and metrics["test_loss"] is None or math.isfinite(metrics["test_loss"])
+
+
+def test_metrics_json_is_strict_and_best_epoch_is_set_without_early_stopping(cwd):
+    assert train(cwd, epochs=6).exit_code == 0
+    metrics = strict_loads((cwd / "run/metrics.json").read_text())
+    with open(cwd / "run/history.csv") as f:
+        val = [float(line.split(",")[3]) for line in f.read().splitlines()[1:]]
+    assert metrics["best_epoch"] == val.index(min(val)) + 1
+    assert metrics["data"]["rows"] == {"train": 105, "val": 15, "test": 30}
