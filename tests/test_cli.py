@@ -45,7 +45,7 @@ def test_train_leaves_a_complete_run_folder(cwd):
     result = invoke("train", config_file(cwd), "--out", "run")
     assert result.exit_code == 0, result.output
     run = cwd / "run"
-    expected = {"config.yaml", "history.csv", "metrics.json", "model.npz", "report.html", "checkpoint.npz",
+    expected = {".minimlp.lock", "config.yaml", "history.csv", "metrics.json", "model.npz", "report.html", "checkpoint.npz",
                 "loss.png", "accuracy.png", "confusion_matrix.png"}
     assert {p.name for p in run.iterdir()} == expected  # no decision boundary: iris has 4 features
     for png in run.glob("*.png"):
