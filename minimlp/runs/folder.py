@@ -82,8 +82,7 @@ def train_run(config, run_dir=None, on_epoch=None, stop_requested=None, own_rest
                 optimizer = make_optimizer(prepared.net, config.optimizer)
                 return _train(prepared, run_dir, optimizer, TrainState(), on_epoch, stop_requested)
             except Interrupted:
-                if made:
-                    _remove_unstarted(run_dir)
+                _remove_unstarted(run_dir, made)
                 raise
     except Interrupted:
         if made:
@@ -92,12 +91,13 @@ def train_run(config, run_dir=None, on_epoch=None, stop_requested=None, own_rest
         raise
 
 
-def _remove_unstarted(run_dir):
-    """Remove what an unstarted run wrote into the folder it made (nothing else)."""
+def _remove_unstarted(run_dir, made):
+    """Remove what an unstarted run wrote (the folder was new or empty), and the folder if it made it."""
     for name in ("config.yaml", "history.csv", LOCK_NAME):
         (run_dir / name).unlink(missing_ok=True)
-    with contextlib.suppress(OSError):
-        run_dir.rmdir()  # only if nothing else is in it
+    if made:
+        with contextlib.suppress(OSError):
+            run_dir.rmdir()  # only if nothing else is in it
 
 
 def resume_run(run_dir, on_epoch=None, stop_requested=None):

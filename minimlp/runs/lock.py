@@ -91,7 +91,7 @@ def is_own_unstarted_run(folder, config):
     """A folder minimlp made for ``config`` whose run never reached its first checkpoint."""
     folder = Path(folder)
     return ((folder / LOCK_NAME).is_file() and not (folder / "checkpoint.npz").exists()
-            and same_config(folder, config))
+            and (not (folder / "config.yaml").exists() or same_config(folder, config)))
 
 
 def same_config(folder, config):
