@@ -10,8 +10,8 @@ import time
 import numpy as np
 import pytest
 
-SWEEP = ("name: sig\ndata:\n  dataset: moons\n  params: {n_samples: 1000}\nmodel:\n  hidden: [16]\n"
-         "train:\n  epochs: 60\n  batch_size: 16\n  checkpoint_every: 1\n")
+SWEEP = ("name: sig\ndata:\n  dataset: moons\n  params: {n_samples: 600}\nmodel:\n  hidden: [16]\n"
+         "train:\n  epochs: 20\n  batch_size: 16\n  checkpoint_every: 1\n")
 GRID = ("--grid", "seed=0,1", "-j", "2")
 
 
