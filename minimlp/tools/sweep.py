@@ -123,6 +123,7 @@ def check_folders(out_dir, tasks):
     """RunFolderError, before anything is written, for a file or folder the sweep would write but minimlp
     did not make: sweep.csv / sweep.html in an out folder that is not a sweep's, a run folder not this run's."""
     from ..runs.lock import SWEEP_LOCK_NAME, check_new_run_dir, is_minimlp_folder, same_config
+    from ..runs.readback import finished_status, read_curves
 
     for name in ("sweep.csv", "sweep.html"):
         if (out_dir / name).exists() and not (out_dir / SWEEP_LOCK_NAME).is_file():
@@ -135,6 +136,8 @@ def check_folders(out_dir, tasks):
         elif (run_dir / "config.yaml").is_file() and not same_config(run_dir, config):
             raise RunFolderError(f"{run_dir}: holds a run of another config (a different --set or grid?); "
                                  "choose another --out; nothing was changed")
+        elif finished_status(run_dir) is not None:
+            read_curves(run_dir)  # a finished run's files are read back: damage is reported now
 
 
 def run_sweep(config_path, grid, overrides, out_dir, jobs, backend="joblib", scheduler=None, on_done=None):
