@@ -42,11 +42,17 @@ class Interrupted(BaseException):
         self.signum = signum
 
 
-def out_of_memory_message(error):
+class OutOfMemoryError(MinimlpError):
+    """An allocation that failed: one message (``out_of_memory_message``) and exit code 1 everywhere."""
+
+    exit_code = 1
+
+
+def out_of_memory_message(error=None, what=None):
     """The one out-of-memory message: what could not be allocated, and which settings make it large."""
-    detail = str(error).strip()
+    detail = what or str(error or "").strip()
     if detail.startswith("Unable to allocate"):  # numpy's: "Unable to allocate 7.3 TiB for an array with shape ..."
-        detail = "could not allocate" + detail[len("Unable to allocate"):]
-    what = f" ({detail})" if detail else ""
-    return (f"out of memory{what}: the data (data.params or the CSV), the network (model.hidden) "
+        detail = detail[len("Unable to allocate "):]
+    detail = f" (could not allocate {detail})" if detail else ""
+    return (f"out of memory{detail}: the data (data.params or the CSV), the network (model.hidden) "
             "or train.batch_size is too large for this machine")

@@ -2,7 +2,8 @@
 import numpy as np
 
 from . import files
-from .errors import MinimlpError, ModelFileError
+from .errors import MinimlpError, ModelFileError, OutOfMemoryError, out_of_memory_message
+from .npzfile import MAX_NPZ_BYTES, size_text
 from .npzfile import read_npz  # noqa: F401 (model files are read with it; part of this module's API)
 from .numerics.initializers import resolve_init
 from .numerics.layers import ACTIVATIONS, Dense, make_activation
@@ -66,11 +67,16 @@ class MLP:
         self.dtype = _check_dtype(dtype)
         shapes = list(zip(self.sizes[:-1], self.sizes[1:]))
         total = sum((n_in + 1) * n_out for n_in, n_out in shapes)
+        if total * self.dtype.itemsize > MAX_NPZ_BYTES:  # could never be saved: bad input, not a lack of memory
+            raise MinimlpError(f"a network of sizes {self.sizes[:8]}{'...' if len(self.sizes) > 8 else ''} has "
+                               f"{total:,} parameters ({size_text(total * self.dtype.itemsize)}), more than the "
+                               f"{size_text(MAX_NPZ_BYTES)} a minimlp model file may hold")
         try:
             self.params = np.zeros(total, self.dtype)
             self.grads = np.zeros(total, self.dtype)
         except (ValueError, MemoryError):
-            raise MinimlpError(f"a network of sizes {self.sizes} ({total:,} parameters) does not fit in memory") from None
+            raise OutOfMemoryError(out_of_memory_message(
+                what=f"{size_text(2 * total * self.dtype.itemsize)} for a network of {total:,} parameters")) from None
         self.dense, self.weight_slices = [], []
         offset = 0
         for n_in, n_out in shapes:

@@ -42,7 +42,7 @@ def read_npz(path, max_bytes=MAX_NPZ_BYTES, check=None):
                 headers = [_header(archive, info, max_bytes) for info in members]
                 total = sum(header[3] for header in headers)
                 if total > max_bytes:
-                    raise ModelFileError(f"{path}: its arrays declare {_size(total)}, more than the {_size(max_bytes)} "
+                    raise ModelFileError(f"{path}: its arrays declare {size_text(total)}, more than the {size_text(max_bytes)} "
                                          "a minimlp model file may hold; refused before reading them")
                 small = {info.filename[:-4]: _array(archive, info, *header)
                          for info, header in zip(members, headers) if header[3] <= SMALL_BYTES}
@@ -73,8 +73,8 @@ def _header(archive, info, max_bytes):
         raise ValueError(f"member {info.filename[:80]!r} declares an invalid shape")
     data_bytes = math.prod(shape) * dtype.itemsize
     if data_bytes > max_bytes:
-        raise ValueError(f"member {info.filename[:80]!r} declares {math.prod(shape):,} values ({_size(data_bytes)}), "
-                         f"more than the {_size(max_bytes)} a minimlp model file may hold; refused before reading it")
+        raise ValueError(f"member {info.filename[:80]!r} declares {math.prod(shape):,} values ({size_text(data_bytes)}), "
+                         f"more than the {size_text(max_bytes)} a minimlp model file may hold; refused before reading it")
     if info.file_size != header_bytes + data_bytes:
         raise ValueError(f"member {info.filename[:80]!r}: its header declares {data_bytes:,} bytes of data but "
                          f"the archive holds {info.file_size - header_bytes:,}")
@@ -98,7 +98,7 @@ def _array(archive, info, dtype, shape, fortran, data_bytes, header_bytes):
     return array.reshape(shape, order="F" if fortran else "C")
 
 
-def _size(n):
+def size_text(n):
     for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
         if n < 1024 or unit == "PiB":
             return f"{n:,} bytes" if unit == "bytes" else f"{n:,.1f} {unit}"

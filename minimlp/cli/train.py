@@ -21,9 +21,11 @@ def train(config, overrides, out, resume_dir, quiet):
 
     Without CONFIG, trains the default config (digits). The run folder holds
     config.yaml, history.csv, model.npz, metrics.json, checkpoint.npz, the
-    plots and report.html. Ctrl-C (or SIGTERM) finishes the current batch,
-    saves a checkpoint and the report, and exits with 130 (143);
-    --resume continues exactly where the run stopped.
+    plots and report.html. Ctrl-C (or SIGTERM) during training finishes the
+    current batch, saves a checkpoint and the report, and exits with 130 (143);
+    --resume continues exactly where the run stopped. Before training starts
+    (loading data) it stops at once and leaves no run folder. The folder is
+    locked while a run writes it: a second writer gets exit 2.
 
     \b
     Examples:

@@ -1,6 +1,5 @@
 """What a config's values must be: types, ranges and names, each failure one message naming the key path."""
 import difflib
-import json
 import math
 import re
 import typing
@@ -11,7 +10,7 @@ from ..numerics.layers import ACTIVATIONS
 from ..model import DTYPES
 from ..numerics.optim import OPTIMIZERS, SCHEDULES
 from .schema import OPTIONAL_STR
-from ..excerpt import SHOW_LIMIT, clip, describe, kind, show  # noqa: F401 (used by loading.py too)
+from ..excerpt import SHOW_LIMIT, clip, kind, show  # noqa: F401 (loading.py imports them from here)
 
 MONITORS = ("val_loss", "val_acc", "train_loss")
 
