@@ -1,4 +1,4 @@
 """`python -m minimlp` is the `minimlp` command."""
-from .cli import main
+from .cli.entry import run
 
-main()
+run()

@@ -1,9 +1,12 @@
-"""Atomic file writes: a reader (or a SIGKILL) never sees half a file.
+"""Bounded file reads and atomic file writes: a reader (or a SIGKILL) never sees half a file.
 
 Each write goes to a temporary file in the same folder and is renamed over the
 target, which POSIX makes atomic.  No fsync: the goal is surviving a killed
-process, not a power cut, and fsync would cost milliseconds per checkpoint.
+process, not a power cut, and fsync would cost milliseconds per checkpoint.  A write that fails (full disk,
+read-only folder, permission denied) raises FileWriteError naming the user's
+path, and removes its temporary file.
 """
+import contextlib
 import io
 import os
 import stat
@@ -11,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import MinimlpError
+from .errors import FileWriteError
 
 
 def open_input(path, error, what, max_bytes):
@@ -58,17 +61,42 @@ def read_text(path, error, what, max_bytes):
 
 
 def write_bytes(path, data):
+    """Write ``data`` to ``path`` whole or not at all; FileWriteError naming ``path`` (never the temporary file)."""
     path = Path(path)
     if not path.parent.is_dir():
-        raise MinimlpError(f"{path}: the folder {path.parent} does not exist")
+        raise FileWriteError(f"{path}: the folder {path.parent} does not exist")
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as f:
             f.write(data)
         os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
+    except BaseException as e:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise FileWriteError(f"{path}: cannot be written ({e.strerror or e})") from None
         raise
+
+
+def append_text(path, text):
+    """Append ``text`` (one whole line) to ``path``; FileWriteError naming it."""
+    try:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        raise FileWriteError(f"{path}: cannot be written ({e.strerror or e})") from None
+
+
+def make_folder(path):
+    """``mkdir -p path``, or FileWriteError naming it (a dangling symbolic link is said to be one)."""
+    path = Path(path)
+    if path.is_symlink() and not path.exists():
+        raise FileWriteError(f"{path}: is a symbolic link to {os.readlink(path)}, which does not exist; "
+                             "create its target or choose another folder")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise FileWriteError(f"{path}: cannot create this folder ({e.strerror or e})") from None
 
 
 def write_text(path, text):

@@ -1,10 +1,10 @@
 """MLP: a stack of Dense layers and activations that outputs logits; save and load."""
-import zipfile
-
 import numpy as np
 
 from . import files
-from .errors import MinimlpError, ModelFileError
+from .errors import MinimlpError, ModelFileError, OutOfMemoryError, out_of_memory_message
+from .npzfile import MAX_NPZ_BYTES, size_text
+from .npzfile import read_npz  # noqa: F401 (model files are read with it; part of this module's API)
 from .numerics.initializers import resolve_init
 from .numerics.layers import ACTIVATIONS, Dense, make_activation
 from .numerics.losses import softmax
@@ -67,11 +67,16 @@ class MLP:
         self.dtype = _check_dtype(dtype)
         shapes = list(zip(self.sizes[:-1], self.sizes[1:]))
         total = sum((n_in + 1) * n_out for n_in, n_out in shapes)
+        if total * self.dtype.itemsize > MAX_NPZ_BYTES:  # could never be saved: bad input, not a lack of memory
+            raise MinimlpError(f"a network of sizes {self.sizes[:8]}{'...' if len(self.sizes) > 8 else ''} has "
+                               f"{total:,} parameters ({size_text(total * self.dtype.itemsize)}), more than the "
+                               f"{size_text(MAX_NPZ_BYTES)} a minimlp model file may hold")
         try:
             self.params = np.zeros(total, self.dtype)
             self.grads = np.zeros(total, self.dtype)
         except (ValueError, MemoryError):
-            raise MinimlpError(f"a network of sizes {self.sizes} ({total:,} parameters) does not fit in memory") from None
+            raise OutOfMemoryError(out_of_memory_message(
+                what=f"{size_text(2 * total * self.dtype.itemsize)} for a network of {total:,} parameters")) from None
         self.dense, self.weight_slices = [], []
         offset = 0
         for n_in, n_out in shapes:
@@ -167,6 +172,10 @@ class MLP:
             if activation not in ACTIVATIONS or dtype not in DTYPES:
                 raise ValueError(f"activation {activation!r} / dtype {dtype!r} not known")
             params = arrays["params"]
+            expected = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+            if params.size != expected:  # checked before the network is allocated
+                raise ValueError(f"sizes {sizes[:8]}{'...' if len(sizes) > 8 else ''} need {expected:,} "
+                                 f"parameters, but the file holds {params.size:,}")
             net = cls(sizes, activation, init="xavier", dtype=dtype)
             if params.shape != net.params.shape or params.dtype != net.dtype:
                 raise ValueError(f"params have shape {params.shape} {params.dtype}, expected "
@@ -187,22 +196,24 @@ class MLP:
 
     @classmethod
     def load(cls, path):
-        return cls.from_arrays(read_npz(path), source=str(path))
+        return cls.from_arrays(read_npz(path, check=check_declared), source=str(path))
 
 
 def _rebuild(arrays):
     return MLP.from_arrays(arrays)
 
 
-def read_npz(path):
-    """All arrays of an .npz file, read with allow_pickle=False; ModelFileError on any damage."""
-    try:
-        with open(path, "rb") as f, np.load(f, allow_pickle=False) as data:
-            return {key: data[key] for key in data.files}
-    except FileNotFoundError:
-        raise ModelFileError(f"{path}: no such file") from None
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, KeyError, TypeError, AttributeError) as e:
-        raise ModelFileError(f"{path}: cannot be read as a minimlp model file ({e})") from None
+def check_declared(small, declared):
+    """read_npz's ``check`` for a model file: the weights' declared shape must be what ``sizes`` needs,
+    so a file declaring a huge array is refused before it is inflated."""
+    if "sizes" not in small or "params" not in declared or "dtype" not in small:
+        return  # from_arrays names what is missing
+    dtype, shape = declared["params"]
+    sizes = [int(s) for s in np.ravel(small["sizes"])]
+    expected = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+    if shape != (expected,) or dtype.name != str(small["dtype"]):
+        raise ValueError(f"params declare shape {shape} {dtype}, but sizes {sizes[:8]}{'...' if len(sizes) > 8 else ''} "
+                         f"and dtype {str(small['dtype'])[:20]} need ({expected:,},)")
 
 
 def _check_sizes(sizes):

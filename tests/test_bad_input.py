@@ -157,7 +157,8 @@ def test_divergence_exits_1_keeping_finite_weights_history_and_report(cwd):
 
 @pytest.mark.parametrize("sets,message", [
     (["optimizer.lr=1" + "0" * 400], "optimizer.lr must be a finite number"),
-    (["model.hidden=[100000000000000000000]"], "does not fit in memory"),
+    (["model.hidden=[100000000000000000000]"], "more than the 4.0 GiB a minimlp model file may hold"),
+    (["model.hidden=[1000000,1000000]"], "(3.6 TiB), more than the 4.0 GiB a minimlp model file may hold"),
 ])
 def test_absurd_sizes(cwd, sets, message):
     (cwd / "c.yaml").write_text(IRIS)

@@ -45,8 +45,8 @@ def test_train_leaves_a_complete_run_folder(cwd):
     result = invoke("train", config_file(cwd), "--out", "run")
     assert result.exit_code == 0, result.output
     run = cwd / "run"
-    expected = {"config.yaml", "history.csv", "metrics.json", "model.npz", "report.html", "checkpoint.npz",
-                "loss.svg", "accuracy.svg", "confusion_matrix.svg"}
+    expected = {".minimlp.lock", "config.yaml", "history.csv", "metrics.json", "model.npz", "report.html",
+                "checkpoint.npz", "loss.svg", "accuracy.svg", "confusion_matrix.svg"}
     assert {p.name for p in run.iterdir()} == expected  # no decision boundary: iris has 4 features
     for svg in run.glob("*.svg"):
         assert svg.read_bytes().startswith(b"<?xml") and b"<svg" in svg.read_bytes() and svg.stat().st_size > 5000

@@ -107,9 +107,44 @@ def test_bad_sweep_requests_exit_2(cwd, args, message):
 
 def test_rerunning_with_another_set_does_not_reuse_the_old_runs(cwd):
     assert sweep("--grid", "optimizer.lr=0.02", "--out", "out").exit_code == 0
+    before = (cwd / "out/lr-0.02/model.npz").read_bytes()
     result = sweep("--grid", "optimizer.lr=0.02", "--set", "train.epochs=3", "--out", "out")
-    assert result.exit_code == 1
-    (row,) = read_rows(cwd / "out")
-    assert row["status"] == "failed" and "holds a run of another config" in row["message"]
+    assert result.exit_code == 2 and "lr-0.02: holds a run of another config" in result.output
+    assert (cwd / "out/lr-0.02/model.npz").read_bytes() == before  # refused before anything ran
     again = sweep("--grid", "optimizer.lr=0.02", "--out", "out")
     assert again.exit_code == 0 and "completed earlier, skipped" in again.output
+
+
+def test_a_folder_minimlp_did_not_make_is_never_touched(cwd):
+    (cwd / "proj/lr-0.1").mkdir(parents=True)
+    (cwd / "proj/lr-0.1/thesis.txt").write_text("draft")
+    result = sweep("--grid", "optimizer.lr=0.1", "--out", "proj")
+    assert result.exit_code == 2 and "proj/lr-0.1: already exists" in result.output
+    assert [p.name for p in (cwd / "proj/lr-0.1").iterdir()] == ["thesis.txt"]
+    assert (cwd / "proj/lr-0.1/thesis.txt").read_text() == "draft"
+    assert not (cwd / "proj/sweep.csv").exists()
+
+
+def test_a_sweep_csv_minimlp_did_not_write_is_not_overwritten(cwd):
+    (cwd / "proj").mkdir()
+    (cwd / "proj/sweep.csv").write_text("mine")
+    result = sweep("--grid", "optimizer.lr=0.1", "--out", "proj")
+    assert result.exit_code == 2 and "sweep.csv: already exists" in result.output
+    assert (cwd / "proj/sweep.csv").read_text() == "mine"
+
+
+def test_a_grid_key_given_twice_is_refused(cwd):
+    result = sweep("--grid", "seed=0", "--grid", "seed=1", "--out", "out")
+    assert result.exit_code == 2 and "--grid seed is given 2 times" in result.output
+    assert not (cwd / "out").exists()
+
+
+def test_an_own_run_killed_before_its_first_checkpoint_is_trained_again_in_place(cwd):
+    assert sweep("--grid", "optimizer.lr=0.02", "--out", "ref").exit_code == 0
+    run = cwd / "out/lr-0.02"  # what a kill before the first checkpoint leaves: lock, config, some history
+    run.mkdir(parents=True)
+    (run / ".minimlp.lock").write_text("")
+    (run / "config.yaml").write_bytes((cwd / "ref/lr-0.02/config.yaml").read_bytes())
+    (run / "history.csv").write_text("epoch,train_loss\n1,0.5\n")
+    assert sweep("--grid", "optimizer.lr=0.02", "--out", "out").exit_code == 0
+    assert (run / "model.npz").read_bytes() == (cwd / "ref/lr-0.02/model.npz").read_bytes()

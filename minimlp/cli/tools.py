@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import Interrupted
 from . import EXISTING_FILE, InputError, main, overrides_option
 
 
@@ -48,9 +49,10 @@ def sweep(config_file, grid, overrides, out, jobs, backend, scheduler):
 
     try:
         rows = run_sweep(config_file, parsed, overrides, out, jobs or os.cpu_count() or 1, backend, scheduler, done)
-    except KeyboardInterrupt:
-        click.echo("interrupted: finished runs are kept; run the same command to continue", err=True)
-        sys.exit(130)
+    except (KeyboardInterrupt, Interrupted) as e:
+        click.echo("\ninterrupted: the workers were stopped; finished runs are kept; "
+                   "run the same command to continue", err=True)
+        sys.exit(128 + getattr(e, "signum", 2))
     failed = [row for row in rows if row["status"] in ("failed", "diverged")]
     click.echo(f"wrote {out / 'sweep.csv'} and {out / 'sweep.html'}")
     if failed:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import Interrupted
 from ..report import fmt
 from . import EXISTING_DIR, EXISTING_FILE, InputError, main, overrides_option
 from .console import Progress
@@ -26,9 +27,11 @@ def train(config, overrides, out, resume_dir, log_every, quiet):
     Without CONFIG, trains the default config (digits). Prints the data and
     model summaries, then progress. The run folder holds config.yaml,
     history.csv, model.npz, metrics.json, checkpoint.npz, the figures and
-    report.html. Ctrl-C (or SIGTERM) finishes the current batch, saves a
-    checkpoint and the report, and exits with 130 (143); --resume continues
-    exactly where the run stopped.
+    report.html. Ctrl-C (or SIGTERM) during training finishes the current
+    batch, saves a checkpoint and the report, and exits with 130 (143);
+    --resume continues exactly where the run stopped. Before training starts
+    (loading data) it stops at once and leaves no run folder. The folder is
+    locked while a run writes it: a second writer gets exit 2.
 
     \b
     Examples:
@@ -68,6 +71,13 @@ def train(config, overrides, out, resume_dir, log_every, quiet):
     try:
         with StopOnSignal() as stop, progress:
             result = run(on_epoch=progress.epoch, stop_requested=stop, on_start=start)
+    except Interrupted as e:  # before training started: nothing to resume
+        if resume_dir:
+            then = f"continue later with: minimlp train --resume {resume_dir}"
+        else:
+            then = "no run was written"
+        click.echo(f"\ninterrupted before training started; {then}", err=True)
+        sys.exit(128 + e.signum)
     except KeyboardInterrupt:  # a second signal: stop now; the last checkpoint is whole (atomic writes)
         click.echo("aborted; continue from the last checkpoint with: minimlp train --resume RUN_DIR", err=True)
         sys.exit(128 + (stop.signum or 2))
@@ -100,16 +110,25 @@ def _echo_result(result, quiet):
 
 
 class StopOnSignal:
-    """While active, the first SIGINT or SIGTERM asks training to stop after the current batch;
-    a second one aborts at once. Calling the object answers 'has a stop been asked for?'."""
+    """While active, SIGINT or SIGTERM stop the run truthfully at any moment.
+
+    Until training starts (the first ``stop_requested()`` call, made per batch by
+    the training loop) a signal raises Interrupted at once: loading data or
+    making the folder is abandoned, and no --resume is suggested.  Once it has
+    started, the first signal asks training to stop after the current batch and
+    save a checkpoint; a second one aborts at once.
+    """
 
     def __init__(self):
-        self.signum = None
+        self.signum, self.armed = None, False
 
     def __call__(self):
+        self.armed = True
         return self.signum is not None
 
     def _handle(self, signum, frame):
+        if not self.armed:
+            raise Interrupted(signum)
         if self.signum is not None:
             raise KeyboardInterrupt
         self.signum = signum

@@ -5,36 +5,21 @@ problem is reported as one ConfigError naming the file (or the ``--set``
 option), the key path and the value given, before any work starts.
 """
 import dataclasses
-import re
 import typing
 from pathlib import Path
 
 import yaml
 
-from .rules import MONITORS, check_dataset_params, check_rules, convert, kind, show, suggest
+from .rules import MONITORS, check_dataset_params, check_rules, clip, convert, kind, show, suggest
 from ..errors import ConfigError
 from ..files import read_text
+from .yaml_reader import parse_yaml
 from .schema import SECTIONS, Config, DataConfig, ModelConfig, OptimizerConfig, TrainConfig
 
 MAX_CONFIG_BYTES = 1 << 20  # a config holds a few dozen keys; 1 MiB is far beyond any real one
 
 __all__ = ["MONITORS", "SECTIONS", "Config", "DataConfig", "ModelConfig", "OptimizerConfig", "TrainConfig",
            "check_key", "load_config", "parse_override", "parse_yaml"]
-
-
-class _Loader(yaml.SafeLoader):
-    """YAML 1.1 safe loader that also reads 1e-3 (no dot) as a float, as YAML 1.2 does."""
-
-
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
-    list("-+0123456789"),
-)
-
-
-def parse_yaml(text):
-    return yaml.load(text, Loader=_Loader)
 
 
 def load_config(path=None, overrides=()):
@@ -76,13 +61,16 @@ def _read_file(path):
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(e, "problem", None) or str(e)
-        raise ConfigError(f"{path}: invalid YAML{where}: {problem}") from None
+        raise ConfigError(f"{path}: invalid YAML{where}: {_problem(e)}") from None
     if raw is None:
         raise ConfigError(f"{path}: the file is empty; write at least one key (e.g. 'name: my-run')")
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: must be a mapping of keys to values, got a {kind(raw)}")
     return raw
+
+
+def _problem(error):
+    return getattr(error, "problem", None) or str(error)
 
 
 def parse_override(text):
@@ -93,8 +81,8 @@ def parse_override(text):
         raise ConfigError(f"--set {text}: expected key.path=value, e.g. optimizer.lr=0.05")
     try:
         return key, parse_yaml(value) if value.strip() else None
-    except yaml.YAMLError:
-        raise ConfigError(f"--set {text}: the value is not valid YAML") from None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"--set {text}: the value is not valid YAML ({_problem(e)})") from None
 
 
 def _set_path(raw, key, value, text):
@@ -123,7 +111,7 @@ def _check_known(parts, error, prefix):
     for depth, part in enumerate(parts):
         where = ".".join(parts[:depth])
         if part not in names:
-            full = ".".join(parts[: depth + 1])
+            full = clip(".".join(parts[: depth + 1]))
             raise error(f"{prefix}unknown key {full}{suggest(part, names, where)}")
         if depth == 0 and part in SECTIONS:
             names = [f.name for f in dataclasses.fields(SECTIONS[part])]
@@ -137,7 +125,8 @@ def _build(raw, origin):
     values = {}
     for key, value in raw.items():
         if not isinstance(key, str) or key not in {f.name for f in dataclasses.fields(Config)}:
-            _check_known([str(key)], _error_at(origin, str(key)), "")
+            name = key if isinstance(key, str) else show(key)
+            _check_known([name], _error_at(origin, name), "")
         if key in SECTIONS:
             values[key] = _build_section(SECTIONS[key], {} if value is None else value, key, origin)
         else:
@@ -155,9 +144,10 @@ def _build_section(cls, raw, section, origin):
     hints = typing.get_type_hints(cls)
     values = {}
     for key, value in raw.items():
-        path = f"{section}.{key}"
+        path = f"{section}.{key if isinstance(key, str) else show(key)}"
         if key not in hints:
-            _check_known([section, str(key)], _error_at(origin, path), "")
+            name = key if isinstance(key, str) else show(key)
+            _check_known([section, name], _error_at(origin, path), "")
         values[key] = convert(value, hints[key], path, origin)
     return cls(**values)
 

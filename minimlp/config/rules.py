@@ -1,6 +1,5 @@
 """What a config's values must be: types, ranges and names, each failure one message naming the key path."""
 import difflib
-import json
 import math
 import re
 import typing
@@ -11,6 +10,7 @@ from ..numerics.layers import ACTIVATIONS
 from ..model import DTYPES
 from ..numerics.optim import OPTIMIZERS, SCHEDULES
 from .schema import OPTIONAL_STR
+from ..excerpt import SHOW_LIMIT, clip, kind, show  # noqa: F401 (loading.py imports them from here)
 
 MONITORS = ("val_loss", "val_acc", "train_loss")
 
@@ -88,14 +88,14 @@ def check_dataset_params(config, origin):
     valid = [name for name, _ in parameters(config.data.dataset)]
     for key in config.data.params:
         if key not in valid:
-            path = f"data.params.{key}"
+            path = clip(f"data.params.{key}")
             hint = suggest(key, valid, "data.params")
             raise origin.error(path, f"{path} is not a parameter of dataset {config.data.dataset}{hint}")
 
 
 def suggest(name, names, where):
     prefix = f"{where}." if where else ""
-    close = difflib.get_close_matches(str(name), names, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(str(name)[:SHOW_LIMIT], names, n=1, cutoff=0.6)
     if close:
         return f" (did you mean {prefix}{close[0]}?)"
     return f" (valid keys: {', '.join(prefix + n for n in names)})"
@@ -112,13 +112,3 @@ def one_of(names):
     return "must be one of " + ", ".join(names)
 
 
-def show(value):
-    """A value as the user wrote it in YAML: true, null, "text", [1, 2]."""
-    try:
-        return json.dumps(value)
-    except (TypeError, ValueError):
-        return repr(value)
-
-
-def kind(value):
-    return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(type(value), type(value).__name__)

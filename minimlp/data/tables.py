@@ -3,6 +3,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..excerpt import clip, show
+
 from . import csvfile
 from . import datasets
 from ..errors import ConfigError, DataError
@@ -47,7 +49,8 @@ def load_sklearn(name, params, seed, source="config"):
     try:
         out = function(**kwargs)
     except (TypeError, ValueError) as e:
-        raise ConfigError(f"{source}: data.params {params} rejected by {function.__name__}: {e}") from None
+        raise ConfigError(f"{source}: data.params {show(params)} rejected by {function.__name__}: "
+                          f"{clip(str(e), 300)}") from None
     if name in datasets.GENERATED:
         X, target, names = out[0], out[1], None
     else:

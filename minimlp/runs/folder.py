@@ -7,6 +7,7 @@ This is the Python API behind ``minimlp train``:
     from minimlp.runs import train_run
     result = train_run(load_config("configs/iris.yaml"), "runs/iris")
 """
+import contextlib
 import json
 import time
 from dataclasses import asdict, dataclass
@@ -18,10 +19,12 @@ from .. import files
 from .. import report
 from .. import strict_json
 from .. import __version__
-from ..errors import MinimlpError
+from ..errors import FileWriteError, Interrupted, MinimlpError, RunFailedError
+from .lock import LOCK_NAME, FolderLock, check_new_run_dir, check_new_run_dir_locked
 from .metrics import classification_metrics
 from ..model import MLP
 from .predictor import Predictor
+from .readback import finished_status, read_curves  # noqa: F401 (read_curves: part of this module's API)
 from .summary import best_validation_epoch, data_summary, model_summary
 from ..train import HISTORY_COLUMNS, TrainState, fit, make_optimizer, summary
 
@@ -61,41 +64,65 @@ def default_run_dir(config, root="runs"):
     return path
 
 
-def check_new_run_dir(path):
-    path = Path(path)
-    if path.exists() and (not path.is_dir() or any(path.iterdir())):
-        raise MinimlpError(f"--out {path}: already exists and is not an empty folder; "
-                           "choose a new folder (or --resume a run)")
-
-
-def train_run(config, run_dir=None, on_epoch=None, stop_requested=None, on_start=None):
+def train_run(config, run_dir=None, on_epoch=None, stop_requested=None, own_restart=False, on_start=None):
     """Train as ``config`` says into ``run_dir`` (default: runs/<name>-<timestamp>/).
 
-    ``on_start(prepared, run_dir)`` is called once the data and the network are ready, before epoch 1.
+    The data is loaded before any folder is made; the folder must be new or empty
+    (or, with ``own_restart``, minimlp's own unstarted run of this config) and is
+    locked while the run writes it.  Interrupted before training starts, the run
+    removes what it wrote, leaving no folder it made.  ``on_start(prepared, run_dir)``
+    is called once the data and the network are ready, before epoch 1.
     """
     prepared = prepare(config)
     run_dir = Path(run_dir) if run_dir is not None else default_run_dir(config)
-    check_new_run_dir(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    files.write_text(run_dir / "config.yaml", config.to_yaml())
-    optimizer = make_optimizer(prepared.net, config.optimizer)
-    if on_start:
-        on_start(prepared, run_dir)
-    return _train(prepared, run_dir, optimizer, TrainState(), on_epoch, stop_requested)
+    check_new_run_dir(run_dir, config if own_restart else None)
+    made = not run_dir.exists()
+    files.make_folder(run_dir)
+    try:
+        with FolderLock(run_dir):
+            try:
+                check_new_run_dir_locked(run_dir, config if own_restart else None)  # still ours, now that we hold it
+                files.write_text(run_dir / "config.yaml", config.to_yaml())
+                optimizer = make_optimizer(prepared.net, config.optimizer)
+                if on_start:
+                    on_start(prepared, run_dir)
+                return _train(prepared, run_dir, optimizer, TrainState(), on_epoch, stop_requested)
+            except Interrupted:
+                _remove_unstarted(run_dir, made)
+                raise
+    except Interrupted:
+        if made:
+            with contextlib.suppress(OSError):
+                run_dir.rmdir()  # only if empty
+        raise
+
+
+def _remove_unstarted(run_dir, made):
+    """Remove what an unstarted run wrote (the folder was new or empty), and the folder if it made it."""
+    for name in ("config.yaml", "history.csv", LOCK_NAME):
+        (run_dir / name).unlink(missing_ok=True)
+    if made:
+        with contextlib.suppress(OSError):
+            run_dir.rmdir()  # only if nothing else is in it
 
 
 def resume_run(run_dir, on_epoch=None, stop_requested=None, on_start=None):
-    """Continue the run in ``run_dir`` from its checkpoint, with its saved config.
+    """Continue the run in ``run_dir`` from its checkpoint, with its saved config, holding its lock.
 
     The result is bit-identical to a run that was never interrupted. A finished
     run is left as it is (status 'already_finished', or 'diverged' for a run that diverged).
     """
-    from ..config.loading import load_config
-
     run_dir = Path(run_dir)
     for name in ("config.yaml", CHECKPOINT):
         if not (run_dir / name).is_file():
             raise MinimlpError(f"{run_dir}: no {name} in this folder, so there is nothing to resume")
+    with FolderLock(run_dir):
+        return _resume(run_dir, on_epoch, stop_requested, on_start)
+
+
+def _resume(run_dir, on_epoch, stop_requested, on_start):
+    from ..config.loading import load_config
+
     config = load_config(run_dir / "config.yaml")
     prepared = prepare(config)
     optimizer = make_optimizer(prepared.net, config.optimizer)
@@ -106,18 +133,9 @@ def resume_run(run_dir, on_epoch=None, stop_requested=None, on_start=None):
         return _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested)
     if finished_status(run_dir) != status:  # stopped while writing its outputs: write them now
         result = summary(status, state, config.train)
-        return RunResult(run_dir, status, result.message, finish_run(run_dir, prepared, result))
+        return RunResult(run_dir, status, result.message, _after_training(run_dir, finish_run, run_dir, prepared, result))
     message = f"{run_dir} has already finished ({len(state.history)} epochs); nothing to resume"
     return RunResult(run_dir, "diverged" if status == "diverged" else "already_finished", message, None)
-
-
-def finished_status(run_dir):
-    """The status in a run folder's metrics.json if the run finished there (written last), else None."""
-    path = Path(run_dir) / "metrics.json"
-    if not path.is_file():
-        return None
-    status = json.loads(path.read_text()).get("status")
-    return status if status in checkpoint.FINISHED else None
 
 
 def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
@@ -133,10 +151,26 @@ def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
         if on_epoch:
             on_epoch(record, state)
 
-    result = fit(net, prepared.splits, config, state=state, optimizer=optimizer,
-                 on_epoch=after_epoch, stop_requested=stop_requested)
-    checkpoint.save(path, net, optimizer, state, result.status)  # first: resumable whatever happens next
-    return RunResult(run_dir, result.status, result.message, finish_run(run_dir, prepared, result))
+    def train_and_finish():
+        result = fit(net, prepared.splits, config, state=state, optimizer=optimizer,
+                     on_epoch=after_epoch, stop_requested=stop_requested)
+        checkpoint.save(path, net, optimizer, state, result.status)  # first: resumable whatever happens next
+        return RunResult(run_dir, result.status, result.message, finish_run(run_dir, prepared, result))
+
+    return _after_training(run_dir, train_and_finish)
+
+
+def _after_training(run_dir, work, *args):
+    """``work(*args)``; a file that cannot be written once training started fails the run (exit 1),
+    saying whether the last checkpoint lets ``--resume`` continue."""
+    try:
+        return work(*args)
+    except FileWriteError as e:
+        if (run_dir / CHECKPOINT).is_file():
+            then = f"once space is freed or permissions fixed, continue with: minimlp train --resume {run_dir}"
+        else:
+            then = "no checkpoint was saved, so the run must start again"
+        raise RunFailedError(f"{e}; the run stopped; {then}") from None
 
 
 def finish_run(run_dir, prepared, result):
@@ -180,8 +214,7 @@ class HistoryFile:
         files.write_text(path, ",".join(HISTORY_COLUMNS) + "\n" + "".join(map(history_line, records)))
 
     def append(self, record):
-        with open(self.path, "a", encoding="utf-8") as f:
-            f.write(history_line(record))
+        files.append_text(self.path, history_line(record))
 
 
 def history_line(record):
@@ -192,19 +225,3 @@ def history_line(record):
 def _cell(value):
     """Full precision (repr round-trips), empty for a missing value."""
     return "" if value is None else repr(float(value)) if isinstance(value, float) else str(value)
-
-
-def read_curves(run_dir):
-    """{"epoch", "train_loss", "train_acc", "val_loss", "val_acc"} lists from a run folder's history.csv (None: empty cell)."""
-    import csv
-
-    path = Path(run_dir) / "history.csv"
-    if not path.is_file():
-        raise MinimlpError(f"{run_dir}: no history.csv in this folder; is it a minimlp run folder?")
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    try:
-        return {column: [float(r[column]) if r[column] else None for r in rows]
-                for column in ("epoch", "train_loss", "train_acc", "val_loss", "val_acc")}
-    except (KeyError, ValueError, TypeError):
-        raise MinimlpError(f"{path}: not a minimlp history file") from None

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..data.tables import Standardizer
 from ..errors import MinimlpError, ModelFileError
-from ..model import MLP, read_npz
+from ..model import MLP, check_declared, read_npz
 
 
 class Predictor:
@@ -35,7 +35,7 @@ class Predictor:
 
     @classmethod
     def load(cls, path):
-        arrays = read_npz(path)
+        arrays = read_npz(path, check=check_declared)  # weights that cannot fit are refused before inflating
         net = MLP.from_arrays(arrays, source=str(path))
         try:
             classes, names = arrays["extra.classes"], arrays["extra.feature_names"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..config.loading import load_config
 from ..errors import MinimlpError
-from ..runs.folder import read_curves
+from ..runs.readback import read_curves
 
 NOT_SET = "—"  # a key one run's config does not have (data.params.noise for digits)
 

@@ -9,13 +9,13 @@ import io
 import itertools
 import json
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import files
 from ..config.loading import check_key, load_config, parse_yaml
-from ..errors import ConfigError, MinimlpError
+from .sweep_backends import execute
+from ..errors import ConfigError, MinimlpError, RunFolderError, out_of_memory_message
 
 COLUMNS = ("status", "best_val_loss", "best_val_acc", "test_accuracy", "epochs", "seconds", "message")
 
@@ -63,36 +63,42 @@ def _slug(value):
 
 
 def run_one(config, run_dir):
-    """Train (or finish, or just read) one run; never raises: a failure comes back as its row."""
+    """Train (or finish, or just read) one run; never raises: a failure comes back as its row.
+
+    A folder is reused only when minimlp made it for this very config: finished
+    runs are read, checkpointed ones resumed, unstarted ones trained again in place.
+    """
     from threadpoolctl import threadpool_limits
 
     from ..runs.folder import CHECKPOINT, finished_status, resume_run, train_run
+    from ..runs.lock import same_config
 
     run_dir = Path(run_dir)
     try:
-        saved = run_dir / "config.yaml"
-        if saved.is_file() and load_config(saved) != config:
+        if (run_dir / "config.yaml").is_file() and not same_config(run_dir, config):
             return {"status": "failed", "message": f"{run_dir} holds a run of another config (a different --set "
-                                                   "or grid?); use a new --out, or delete the folder"}
+                                                   "or grid?); use a new --out"}
         if finished_status(run_dir) is not None:
             return {**summarize(run_dir), "skipped": True}
         with threadpool_limits(1):
-            resumed = (run_dir / CHECKPOINT).is_file() and resume_run(run_dir)
-            if not resumed or resumed.status == "already_finished":  # never checkpointed, or files lost
-                shutil.rmtree(run_dir, ignore_errors=True)
-                train_run(config, run_dir)
+            if (run_dir / CHECKPOINT).is_file():
+                resume_run(run_dir)
+            else:
+                train_run(config, run_dir, own_restart=True)
         return summarize(run_dir)
     except MinimlpError as e:
         return {"status": "failed", "message": str(e)}
+    except MemoryError as e:
+        return {"status": "failed", "message": out_of_memory_message(e)}
     except Exception as e:  # noqa: BLE001 - a sweep records any failure and goes on
         return {"status": "failed", "message": f"{type(e).__name__}: {e}"}
 
 
 def summarize(run_dir):
-    """The sweep.csv row of a finished run folder."""
-    from ..runs.folder import read_curves
+    """The sweep.csv row of a finished run folder (its files validated as they are read)."""
+    from ..runs.readback import read_curves, read_metrics
 
-    metrics = json.loads((run_dir / "metrics.json").read_text())
+    metrics = read_metrics(run_dir)
     curves = read_curves(run_dir)
     val_loss = [v for v in curves["val_loss"] if v is not None]
     val_acc = [v for v in curves["val_acc"] if v is not None]
@@ -104,16 +110,50 @@ def summarize(run_dir):
     }
 
 
+def check_grid(grid):
+    """ConfigError if a key is given twice (its runs would be named after both values but use one)."""
+    keys = [key for key, _ in grid]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise ConfigError(f"--grid {key} is given {keys.count(key)} times; give all its values in one "
+                              f"option, e.g. --grid {key}=v1,v2")
+
+
+def check_folders(out_dir, tasks):
+    """RunFolderError, before anything is written, for a file or folder the sweep would write but minimlp
+    did not make: sweep.csv / sweep.html in an out folder that is not a sweep's, a run folder not this run's."""
+    from ..runs.lock import SWEEP_LOCK_NAME, check_new_run_dir, is_minimlp_folder, same_config
+    from ..runs.readback import finished_status, read_curves
+
+    for name in ("sweep.csv", "sweep.html"):
+        if (out_dir / name).exists() and not (out_dir / SWEEP_LOCK_NAME).is_file():
+            raise RunFolderError(f"{out_dir / name}: already exists and was not written by a minimlp sweep; "
+                                 "choose another --out; nothing was changed")
+    for config, run_dir in tasks.values():
+        run_dir = Path(run_dir)
+        if not is_minimlp_folder(run_dir):
+            check_new_run_dir(run_dir)
+        elif (run_dir / "config.yaml").is_file() and not same_config(run_dir, config):
+            raise RunFolderError(f"{run_dir}: holds a run of another config (a different --set or grid?); "
+                                 "choose another --out; nothing was changed")
+        elif finished_status(run_dir) is not None:
+            read_curves(run_dir)  # a finished run's files are read back: damage is reported now
+
+
 def run_sweep(config_path, grid, overrides, out_dir, jobs, backend="joblib", scheduler=None, on_done=None):
     """Run every combination; write sweep.csv and sweep.html; return the rows (one dict per run).
 
     Configs are resolved here (paths made absolute), so workers with another
     working folder, or on another machine sharing the files, run the same thing.
+    Every folder is checked before anything is written, and the sweep folder is
+    locked while the sweep runs (the same sweep started twice is refused at once).
     """
+    from ..runs.lock import SWEEP_LOCK_NAME, FolderLock
+
     load_config(config_path, overrides)  # the shared part must be valid before anything starts
+    check_grid(grid)
     specs = plan(grid)
     out_dir = Path(out_dir).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
     rows, tasks = {}, {}
     for index, spec in enumerate(specs):
         sets = [*overrides, *(f"{key}={json.dumps(value)}" for key, value in spec.values.items())]
@@ -121,13 +161,16 @@ def run_sweep(config_path, grid, overrides, out_dir, jobs, backend="joblib", sch
             tasks[index] = (load_config(config_path, sets), str(out_dir / spec.name))
         except ConfigError as e:  # say which --grid value it came from, not the --set it became
             rows[index] = {"status": "failed", "message": _from_grid(str(e), spec)}
-    results = itertools.chain(rows.items(), _execute(tasks, jobs, backend, scheduler) if tasks else [])
-    for count, (index, row) in enumerate(results, start=1):
-        rows[index] = {"run": specs[index].name, **specs[index].values, **row}
-        if on_done:
-            on_done(count, len(specs), rows[index])
-    rows = [rows[i] for i in range(len(specs))]
-    write_outputs(out_dir, [key for key, _ in grid], rows)
+    check_folders(out_dir, tasks)
+    files.make_folder(out_dir)
+    with FolderLock(out_dir, SWEEP_LOCK_NAME, "sweep folder"):
+        results = itertools.chain(rows.items(), execute(tasks, jobs, backend, scheduler) if tasks else [])
+        for count, (index, row) in enumerate(results, start=1):
+            rows[index] = {"run": specs[index].name, **specs[index].values, **row}
+            if on_done:
+                on_done(count, len(specs), rows[index])
+        rows = [rows[i] for i in range(len(specs))]
+        write_outputs(out_dir, [key for key, _ in grid], rows)
     return rows
 
 
@@ -137,40 +180,9 @@ def _from_grid(message, spec):
     return message
 
 
-def _execute(tasks, jobs, backend, scheduler):
-    """(task index, row) pairs as runs finish, from joblib or Dask."""
-    if backend == "joblib":
-        from joblib import Parallel, delayed
-
-        indexed = Parallel(n_jobs=jobs, return_as="generator_unordered")(
-            delayed(_indexed)(i, task) for i, task in tasks.items())
-        yield from indexed
-        return
-    try:
-        from dask.distributed import Client, LocalCluster, as_completed
-    except ImportError:
-        raise MinimlpError("--backend dask needs Dask: pip install 'minimlp[dask]'") from None
-    cluster = None if scheduler else LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                                  dashboard_address=None)
-    try:
-        with Client(scheduler or cluster) as client:
-            futures = [client.submit(_indexed, i, task, pure=False) for i, task in tasks.items()]
-            for future in as_completed(futures):
-                yield future.result()
-    except OSError as e:
-        raise MinimlpError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({e})") from None
-    finally:
-        if cluster is not None:
-            cluster.close()
-
-
-def _indexed(index, task):
-    return index, run_one(*task)
-
-
 def write_outputs(out_dir, keys, rows):
     from ..report import write_compare_page
-    from ..runs.folder import read_curves
+    from ..runs.readback import read_curves
 
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=["run", *keys, *COLUMNS], lineterminator="\n")

@@ -1,0 +1,34 @@
+"""The ``minimlp`` executable: signal handlers first, then the Click group.
+
+Until training starts (``StopOnSignal`` in train.py takes over), Ctrl-C or
+SIGTERM raises ``Interrupted`` wherever the program is (start-up, reading a
+config, loading data), so it ends at once with 130 / 143 and a message, not
+Click's 'Aborted!' and exit 1.  Python's defaults apply only for the few
+milliseconds before this module runs.
+"""
+import signal
+import sys
+
+from ..errors import Interrupted
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def raise_interrupted(signum, frame):
+    raise Interrupted(signum)
+
+
+def install():
+    for signum in SIGNALS:
+        signal.signal(signum, raise_interrupted)
+
+
+def run():
+    install()
+    try:
+        from . import main
+
+        main(prog_name="minimlp")
+    except Interrupted as e:
+        print(f"\ninterrupted ({signal.Signals(e.signum).name}) before anything was written", file=sys.stderr)
+        sys.exit(128 + e.signum)
