@@ -12,6 +12,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
+
 from . import checkpoint
 from .. import data
 from .. import files
@@ -41,11 +43,13 @@ class RunResult:
     metrics: dict
 
 
-def prepare(config):
-    """Load and split the data and build the network; every input error surfaces here."""
-    dataset = data.load_dataset(config)
+def prepare(config, on_load=None):
+    """Load and split the data and build the network; every input error surfaces here.
+
+    ``on_load`` is told how reading a table file progresses (a ``data.Loading``)."""
+    dataset = data.load_dataset(config, on_load)
     splits = data.prepare(dataset, config.data, config.seed, config.model.dtype)
-    net = MLP.for_task(config.model, dataset.X.shape[1], len(dataset.classes), config.seed)
+    net = MLP.for_task(config.model, splits.preprocessing.n_inputs, len(dataset.classes), config.seed)
     return Prepared(config, dataset, splits, net)
 
 
@@ -65,9 +69,9 @@ def check_new_run_dir(path):
                            "choose a new folder (or --resume a run)")
 
 
-def train_run(config, run_dir=None, on_epoch=None, stop_requested=None):
+def train_run(config, run_dir=None, on_epoch=None, stop_requested=None, on_load=None):
     """Train as ``config`` says into ``run_dir`` (default: runs/<name>-<timestamp>/)."""
-    prepared = prepare(config)
+    prepared = prepare(config, on_load)
     run_dir = Path(run_dir) if run_dir is not None else default_run_dir(config)
     check_new_run_dir(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
@@ -76,7 +80,7 @@ def train_run(config, run_dir=None, on_epoch=None, stop_requested=None):
     return _train(prepared, run_dir, optimizer, TrainState(), on_epoch, stop_requested)
 
 
-def resume_run(run_dir, on_epoch=None, stop_requested=None):
+def resume_run(run_dir, on_epoch=None, stop_requested=None, on_load=None):
     """Continue the run in ``run_dir`` from its checkpoint, with its saved config.
 
     The result is bit-identical to a run that was never interrupted. A finished
@@ -89,7 +93,7 @@ def resume_run(run_dir, on_epoch=None, stop_requested=None):
         if not (run_dir / name).is_file():
             raise MinimlpError(f"{run_dir}: no {name} in this folder, so there is nothing to resume")
     config = load_config(run_dir / "config.yaml")
-    prepared = prepare(config)
+    prepared = prepare(config, on_load)
     optimizer = make_optimizer(prepared.net, config.optimizer)
     state, status = checkpoint.load(run_dir / CHECKPOINT, prepared.net, optimizer)
     if status not in checkpoint.FINISHED:
@@ -132,7 +136,7 @@ def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
 def finish_run(run_dir, prepared, result):
     """Write model.npz, the plots, report.html and, last, metrics.json (its status marks a finished folder)."""
     config, dataset, splits = prepared.config, prepared.dataset, prepared.splits
-    predictor = Predictor(prepared.net, dataset.classes, dataset.feature_names, splits.scaler)
+    predictor = Predictor(prepared.net, dataset.classes, splits.preprocessing)
     predictor.save(run_dir / "model.npz")
     metrics = test_metrics(predictor, dataset, splits.test_rows)
     last = result.history[-1] if result.history else None
@@ -140,14 +144,17 @@ def finish_run(run_dir, prepared, result):
         status=result.status, message=result.message, epochs_run=len(result.history),
         best_epoch=result.best_epoch, train_seconds=result.seconds, n_params=prepared.net.n_params,
         final_epoch=asdict(last) if last else None,
+        input_columns=len(dataset.feature_names), network_inputs=prepared.net.sizes[0],
     )
-    plots = report.write_plots(run_dir, result.history, metrics, predictor,
-                               dataset.X[splits.test_rows], dataset.y[splits.test_rows], result.best_epoch)
+    rows = splits.test_rows  # raw units for the plots: numeric features only
+    raw = dataset.frame.numeric_matrix(rows) if dataset.frame.all_numeric else np.empty((len(rows), 0))
+    plots = report.write_plots(run_dir, result.history, metrics, predictor, raw, dataset.y[rows], result.best_epoch)
     summary_table = {
         "status": result.message, "test accuracy": f"{metrics['test_accuracy']:.4f}",
         "test loss": f"{metrics['test_loss']:.4f}", "macro F1": f"{metrics['macro_f1']:.4f}",
         "epochs": len(result.history), "training seconds": f"{result.seconds:.2f}",
         "parameters": prepared.net.n_params, "dataset": dataset.source,
+        "inputs": f"{metrics['input_columns']} columns → {metrics['network_inputs']} network inputs",
         "rows (train / val / test)": f"{len(splits.y_train)} / {len(splits.y_val)} / {len(splits.y_test)}",
     }
     report.write_html(run_dir, f"minimlp run: {config.name}", summary_table, metrics, config.to_yaml(), plots)
@@ -156,9 +163,13 @@ def finish_run(run_dir, prepared, result):
 
 
 def test_metrics(predictor, dataset, test_rows):
-    """Metrics of a predictor on the raw test rows: one path for training and ``evaluate``."""
-    X = predictor.transform(dataset.X[test_rows])
-    return classification_metrics(predictor.net, X, dataset.y[test_rows], predictor.classes)
+    """Metrics of a predictor on the raw test rows: one path for training and ``evaluate``.
+
+    Labels are matched to the model's classes by value, so a dataset that has
+    since lost or gained a class is still scored right (or refused, naming the class)."""
+    X = predictor.transform(dataset.frame, test_rows)
+    y = predictor.class_indices(dataset.classes[dataset.y[test_rows]], dataset.source)
+    return classification_metrics(predictor.net, X, y, predictor.classes)
 
 
 class HistoryFile:
