@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 
 from . import EXISTING_DIR, EXISTING_FILE, InputError, main, overrides_option
+from .loading import LoadProgress
 
 
 @main.command()
@@ -53,7 +54,7 @@ def train(config, overrides, out, resume_dir, quiet):
 
     try:
         with StopOnSignal() as stop, Progress(cfg.train.epochs, cfg.name, quiet) as progress:
-            result = run(on_epoch=progress.epoch, stop_requested=stop)
+            result = run(on_epoch=progress.epoch, stop_requested=stop, on_load=LoadProgress(quiet))
     except KeyboardInterrupt:  # a second signal: stop now; the last checkpoint is whole (atomic writes)
         click.echo("aborted; continue from the last checkpoint with: minimlp train --resume RUN_DIR", err=True)
         sys.exit(128 + (stop.signum or 2))
