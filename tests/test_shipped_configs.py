@@ -25,8 +25,17 @@ def compare_module():
     return module
 
 
+DOWNLOADED = {"mnist"}  # needs the network on its first run: checked offline for its config only
+
+
 def test_every_shipped_config_has_a_target():
-    assert {p.stem for p in (ROOT / "configs").glob("*.yaml")} == set(TARGETS)
+    assert {p.stem for p in (ROOT / "configs").glob("*.yaml")} == set(TARGETS) | DOWNLOADED
+
+
+@pytest.mark.parametrize("name", sorted(DOWNLOADED))
+def test_downloaded_configs_are_valid(name):
+    config = load_config(ROOT / "configs" / f"{name}.yaml")
+    assert config.data.dataset == "openml" and config.data.params["name"] == "mnist_784"
 
 
 def test_the_digits_config_is_the_default():

@@ -3,6 +3,8 @@
 The first run downloads the dataset; later runs read the cache. Columns OpenML
 declares nominal are categorical, whatever their values look like.
 """
+import warnings
+
 from ..errors import ConfigError, DataError
 from .features import build_frame
 from .labels import parse_labels
@@ -17,7 +19,9 @@ def load_openml(data, source="config"):
         kwargs["target_column"] = data.target
     name = f"openml:{kwargs.get('name', kwargs.get('data_id'))}"
     try:
-        bunch = fetch_openml(as_frame=True, **kwargs)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # "redownloading": it retries, and failing is our message
+            bunch = fetch_openml(as_frame=True, **kwargs)
     except (TypeError, ValueError) as e:
         raise ConfigError(f"{source}: data.params {data.params} rejected by fetch_openml: {str(e)[:300]}") from None
     except OSError as e:  # urllib's errors are OSErrors: no network and no cached copy
