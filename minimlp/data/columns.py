@@ -15,6 +15,12 @@ MISSING_WORDS = ("na", "n/a", "nan", "null", "none")  # any case; an empty cell 
 MAX_CELL_CHARS = 10_000  # a text cell longer than this is refused (a table of categories, not documents)
 
 
+def shown(text, limit=40):
+    """A cell for a message: quoted, and cut to ``limit`` characters (a cell can be megabytes)."""
+    text = str(text)
+    return repr(text) if len(text) <= limit else f"{text[:limit]!r}... ({len(text):,} characters)"
+
+
 def missing_tokens():
     """Every spelling pandas must read as missing: '' and each word in every mix of cases."""
     spellings = {""}

@@ -4,7 +4,7 @@ import difflib
 import numpy as np
 
 from ..errors import DataError
-from .columns import MAX_CELL_CHARS, Frame, first, normalize
+from .columns import MAX_CELL_CHARS, Frame, first, normalize, shown
 
 IMPUTE_HINT = "; set data.missing: impute to fill missing cells"
 
@@ -30,7 +30,7 @@ def build_frame(raw, source, where=None, cell=None, categorical="auto", kinds=No
             row = first(column)
             why = "the model reads this column as numbers" if kinds else \
                 "the column mixes numbers and text (list it in data.categorical to make every value a category)"
-            raise frame.error(row, name, f"{frame.cell(row, name)!r} is not a number; {why}")
+            raise frame.error(row, name, f"{shown(frame.cell(row, name))} is not a number; {why}")
         frame.columns[name] = column
     check_cells(frame, impute, hint)
     return frame
@@ -51,7 +51,7 @@ def check_cells(frame, impute, hint=IMPUTE_HINT):
             missing = np.isnan(column)
             row = first(np.isinf(column))
             if row is not None:
-                raise frame.error(row, name, f"{frame.cell(row, name)!r} is not a finite number")
+                raise frame.error(row, name, f"{shown(frame.cell(row, name))} is not a finite number")
         row = first(missing)
         if row is not None:
             first_missing.append((row, name))
@@ -65,7 +65,7 @@ def missing_cell_error(frame, row, name, hint):
     if text.strip() == "":
         return DataError(f"{frame.source}: empty cell in column {name!r}, {frame.where(row)}{hint}")
     what = "is not a finite number" if text.strip().lower() == "nan" else "marks a missing value"
-    return frame.error(row, name, f"{text!r} {what}{hint}")
+    return frame.error(row, name, f"{shown(text)} {what}{hint}")
 
 
 def _missing_mask(column):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import DataError
+from .columns import shown
 from .scaling import Standardizer
 
 BLOCK_ROWS = 65_536  # rows transformed at a time: bounds the float64 temporaries
@@ -115,7 +116,7 @@ class Preprocessing:
             name, row = self.columns[j], int(block[r])
             after = " after standardisation" if self.scaler is not None else ""
             what = "overflows float64" if not np.isfinite(Z[r, c]) else f"becomes {Z[r, c]:.3g}"
-            raise frame.error(row, name, f"{frame.cell(row, name)!r} {what}{after}, beyond the model's {dtype.name} "
+            raise frame.error(row, name, f"{shown(frame.cell(row, name))} {what}{after}, beyond the model's {dtype.name} "
                                          f"range (±{np.finfo(dtype).max:.3g})")
         return Z
 

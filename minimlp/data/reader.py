@@ -19,6 +19,7 @@ from .columns import missing_tokens
 
 MAX_TABLE_BYTES = 1 << 30  # 1 GiB
 MAX_LINE_BYTES = 1 << 20  # 1 MiB for one physical line of a CSV file
+MAX_NAME_CHARS = 1_000  # a column name
 CHUNK_ROWS = 65_536
 PARQUET = (".parquet", ".pq")
 
@@ -80,6 +81,9 @@ def check_header(path, names):
     for i, name in enumerate(names):
         if not name:
             raise DataError(f"{path}: column {i + 1} of the header has no name")
+        if len(name) > MAX_NAME_CHARS:
+            raise DataError(f"{path}: column {i + 1} of the header is a name of {len(name):,} characters; "
+                            f"names may have at most {MAX_NAME_CHARS:,}")
         if name in names[:i]:
             raise DataError(f"{path}: the header names column {name!r} twice")
     return names

@@ -148,6 +148,8 @@ def finish_run(run_dir, prepared, result):
     )
     rows = splits.test_rows  # raw units for the plots: numeric features only
     raw = dataset.frame.numeric_matrix(rows) if dataset.frame.all_numeric else np.empty((len(rows), 0))
+    if raw.size and np.abs(raw).max() > 1e150:  # matplotlib's tick locator fails on axes near float64's limit
+        raw = np.empty((len(rows), 0))
     plots = report.write_plots(run_dir, result.history, metrics, predictor, raw, dataset.y[rows], result.best_epoch)
     summary_table = {
         "status": result.message, "test accuracy": f"{metrics['test_accuracy']:.4f}",
