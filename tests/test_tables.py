@@ -106,6 +106,8 @@ def test_imputed_values_are_pandas_median_and_mode_of_the_training_rows(tmp_path
     seen = pd.read_csv(tmp_path / "d.csv").iloc[train]  # pandas' own reading of the same rows
     pre = splits.preprocessing
     assert pre.fill_numeric[0] == seen["weight"].median()
+    from sklearn.impute import SimpleImputer
+    assert pre.fill_numeric[0] == SimpleImputer(strategy="median").fit(seen[["weight"]]).statistics_[0]
     assert pre.fill_category[1] == seen["color"].mode()[0]
     filled = np.where(np.isnan(dataset.frame.columns["weight"][train]), seen["weight"].median(),
                       dataset.frame.columns["weight"][train])

@@ -99,6 +99,16 @@ def normalize(values, kind=None):
 
 
 def _normalize_objects(values, kind):
+    """Classify each distinct value once (a column of categories holds few), then spread back by code."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(values)  # code -1: NaN or None
+    kind, column = _classify(np.asarray(uniques, dtype=object), kind)
+    absent = {"mixed": False, "numeric": np.nan, "categorical": None}[kind]
+    return kind, np.append(column, np.array([absent], dtype=column.dtype))[codes]
+
+
+def _classify(values, kind):
     import pandas as pd
 
     series = pd.Series(values, dtype=object)

@@ -69,8 +69,15 @@ def missing_cell_error(frame, row, name, hint):
 
 
 def _missing_mask(column):
-    return np.frompyfunc(lambda v: v is None, 1, 1)(column).astype(bool)
+    import pandas as pd
+
+    return pd.isna(column)
 
 
 def _lengths(column):
-    return np.frompyfunc(lambda v: 0 if v is None else len(v), 1, 1)(column).astype(np.int64)
+    """Each cell's length, computed once per distinct value."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(column)
+    lengths = np.array([len(u) for u in uniques] + [0], dtype=np.int64)
+    return lengths[codes]

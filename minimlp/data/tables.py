@@ -11,6 +11,7 @@ from .features import build_frame
 from .labels import check_class_count, parse_labels
 from .preprocess import Preprocessing
 from .scaling import Standardizer  # noqa: F401  (re-exported)
+from .split import stratified_split
 
 
 @dataclass
@@ -106,14 +107,13 @@ def _check_classes(dataset, what):
 
 def split_indices(dataset, test_size, val_size, seed):
     """Stratified (train, val, test) row indices; val is empty when val_size is 0."""
-    from sklearn.model_selection import train_test_split
-
     y, rows = dataset.y, np.arange(len(dataset.y))
     try:
-        rest, test = train_test_split(rows, test_size=test_size, stratify=y, random_state=seed)
+        rest, test = stratified_split(y, test_size, seed)
         if not val_size:
             return rest, rows[:0], test
-        train, val = train_test_split(rest, test_size=val_size / (1 - test_size), stratify=y[rest], random_state=seed)
+        train, val = stratified_split(y[rest], val_size / (1 - test_size), seed)
+        train, val = rest[train], rest[val]
     except ValueError as e:
         pairs = [f"{c}: {k}" for c, k in zip(dataset.classes, np.bincount(y))]
         counts = ", ".join(pairs[:10]) + (f", ... ({len(pairs)} classes)" if len(pairs) > 10 else "")
