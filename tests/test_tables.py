@@ -303,3 +303,9 @@ def test_config_keys_are_checked():
         load_config(None, ["data.dataset=csv", "data.path=x.csv", "data.delimiter=';;'"])
     with pytest.raises(ConfigError, match="data.params needs name"):
         load_config(None, ["data.dataset=openml"])
+
+
+def test_a_damaged_parquet_file_is_refused_naming_it(tmp_path):
+    (tmp_path / "d.parquet").write_bytes(b"PAR1" + bytes(range(200)) + b"PAR1")
+    with pytest.raises(DataError, match="d.parquet: not a readable Parquet file"):
+        load_csv(tmp_path / "d.parquet")

@@ -41,6 +41,8 @@ class Preprocessing:
 
     @classmethod
     def fit(cls, frame, rows, impute, standardize):
+        import pandas as pd
+
         d = len(frame.names)
         kinds = [frame.kind(name) for name in frame.names]
         fill_numeric, fill_category, categories = np.zeros(d), np.full(d, "", dtype=object), []
@@ -59,8 +61,9 @@ class Preprocessing:
 
             if impute:
                 fill_category[j] = SimpleImputer(strategy="most_frequent", missing_values=None).fit(column).statistics_[0]
-                column = np.where(missing[:, None], fill_category[j], column)
-            encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False).fit(column)
+            # categories_ are the sorted distinct values, so fitting on each distinct value once gives the same
+            distinct = np.asarray(pd.unique(column[~missing, 0]), dtype=object).reshape(-1, 1)
+            encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False).fit(distinct)
             categories.append(np.array(encoder.categories_[0], dtype=str))
         pre = cls(frame.names, kinds, categories, impute, fill_numeric, np.array(fill_category, dtype=str), None)
         if standardize:
@@ -98,15 +101,24 @@ class Preprocessing:
                 if self.kinds[j] == "numeric":
                     parts.append(self._numeric(frame, j, block)[:, None])
                     continue
-                values = frame.columns[name][block]
-                if self.impute:
-                    values = np.where(_missing(values), self.fill_category[j], values)
-                onehot = encoders[j].transform(values.reshape(-1, 1).astype(object))
+                onehot = self._onehot(encoders[j], frame.columns[name][block], j)
                 unseen[start:start + len(block)] |= onehot.sum(axis=1) == 0
                 parts.append(onehot)
             Z = np.hstack(parts) if parts else np.empty((len(block), 0))
             X[start:start + len(block)] = self._scaled(Z, frame, block, dtype)
         return X, unseen
+
+    def _onehot(self, encoder, values, j):
+        """The encoder's output for ``values``, computed once per distinct value (missing: the fill, if imputing)."""
+        import pandas as pd
+
+        codes, uniques = pd.factorize(values)  # code -1: missing
+        table = encoder.transform(np.asarray(uniques, dtype=object).reshape(-1, 1))
+        if self.impute:
+            missing_row = encoder.transform(np.array([[self.fill_category[j]]], dtype=object))
+        else:
+            missing_row = np.zeros((1, table.shape[1]))  # the frame refused missing cells already
+        return np.vstack([table, missing_row])[codes]
 
     def _scaled(self, Z, frame, block, dtype):
         """Z standardised, refusing what overflows float64 or does not fit ``dtype``, naming column and line."""

@@ -60,7 +60,9 @@ def read_table(path, delimiter=None, target=None, with_target=True, on_progress=
     The target column (``target``, default the last) is read as text: its labels are parsed later.
     """
     if Path(path).suffix.lower() in PARQUET:
-        table = _read_parquet(path, on_progress)
+        from .parquet import read_parquet
+
+        table = read_parquet(path, on_progress)
         table.target = target_name(path, table.names, target) if with_target else None
         return table
     return _read_csv(path, delimiter or default_delimiter(path), target, with_target, on_progress)
@@ -89,7 +91,7 @@ def check_header(path, names):
     return names
 
 
-class _Progress:
+class Progress:
     def __init__(self, path, total, callback):
         self.path, self.total, self.callback, self.start, self.rows = str(path), total, callback, time.monotonic(), 0
 
@@ -135,7 +137,7 @@ def _read_csv(path, delimiter, target, with_target, on_progress):
     import pandas as pd
 
     with files.open_input(path, DataError, "CSV file", MAX_TABLE_BYTES) as f:
-        total = files_size(f)
+        total = file_size(f)
         try:
             header = pd.read_csv(_BoundedLines(f, path), sep=delimiter, header=None, nrows=1, dtype=str,
                                  na_filter=False, encoding="utf-8", engine="c")
@@ -146,10 +148,10 @@ def _read_csv(path, delimiter, target, with_target, on_progress):
         names = check_header(path, [n.lstrip("\ufeff") if i == 0 else n for i, n in enumerate(header.iloc[0])])
         target = target_name(path, names, target) if with_target else None
         f.seek(0)
-        progress = _Progress(path, total, on_progress)
+        progress = Progress(path, total, on_progress)
         pieces = _csv_pieces(_BoundedLines(f, path), delimiter, names, target, progress)
     progress(0, len(names), total, done=True)
-    columns = {name: _concatenate(pieces.pop(name)) for name in names}
+    columns = {name: concatenate(pieces.pop(name)) for name in names}
     table = RawTable(str(path), columns, *lines.locators(path, delimiter, names), target)
     _check_rows(table, delimiter)
     return table
@@ -168,24 +170,24 @@ def _csv_pieces(source, delimiter, names, target, progress):
                                  na_values=missing_tokens(), chunksize=CHUNK_ROWS, encoding="utf-8", engine="c")
             for chunk in chunks:
                 for name in names:
-                    pieces[name].append(_piece(chunk[name].to_numpy()))
+                    pieces[name].append(piece(chunk[name].to_numpy()))
                 progress(len(chunk), len(names), source.position)
         except (ValueError, pd.errors.ParserWarning) as e:
             raise _parse_error(source.path, delimiter, e, len(names)) from None
     return pieces
 
 
-def files_size(f):
+def file_size(f):
     import os
 
     return os.fstat(f.fileno()).st_size
 
 
-def _piece(values):
+def piece(values):
     return values.astype(str).astype(object) if values.dtype.kind == "b" else values  # True/False are text
 
 
-def _concatenate(pieces):
+def concatenate(pieces):
     if not pieces:
         return np.empty(0)
     if all(p.dtype.kind in "fiu" for p in pieces):
@@ -218,31 +220,3 @@ def _parse_error(path, delimiter, error, n_columns=None):
         if bad:
             return DataError(f"{path}: line {bad[0]} has {bad[1]} cells, the header has {n_columns}")
     return DataError(f"{path}: not a readable CSV file ({str(error).strip()[:200]})")
-
-
-def _read_parquet(path, on_progress):
-    try:
-        import pyarrow
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise DataError(f"{path}: reading Parquet files needs pyarrow: pip install 'minimlp[parquet]'") from None
-    with files.open_input(path, DataError, "Parquet file", MAX_TABLE_BYTES) as f:
-        total = files_size(f)
-        try:
-            parquet = pq.ParquetFile(f)
-            names = check_header(path, parquet.schema_arrow.names)
-            progress = _Progress(path, total, on_progress)
-            pieces = {name: [] for name in names}
-            for batch in parquet.iter_batches(batch_size=CHUNK_ROWS):
-                frame = batch.to_pandas()
-                for name, column in zip(names, frame.columns):
-                    pieces[name].append(_piece(frame[column].to_numpy()))
-                progress(len(frame), len(names), total)
-        except (pyarrow.ArrowException, OSError, ValueError, TypeError) as e:
-            raise DataError(f"{path}: not a readable Parquet file ({str(e)[:200]})") from None
-    progress(0, len(names), total, done=True)
-    columns = {name: _concatenate(pieces.pop(name)) for name in names}
-    table = RawTable(str(path), columns, lambda row: f"row {row + 1}", lambda row, name: str(columns[name][row]))
-    if not columns or len(columns[names[0]]) == 0:
-        raise DataError(f"{path}: has no data rows")
-    return table
