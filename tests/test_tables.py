@@ -309,3 +309,15 @@ def test_a_damaged_parquet_file_is_refused_naming_it(tmp_path):
     (tmp_path / "d.parquet").write_bytes(b"PAR1" + bytes(range(200)) + b"PAR1")
     with pytest.raises(DataError, match="d.parquet: not a readable Parquet file"):
         load_csv(tmp_path / "d.parquet")
+
+
+def test_predict_reads_tsv_by_extension_and_any_delimiter_given(cwd, trained):
+    frame = messy_frame(20, seed=2).drop(columns="fruit")
+    frame.to_csv(cwd / "a.csv", index=False)
+    frame.to_csv(cwd / "b.tsv", sep="\t", index=False)
+    frame.to_csv(cwd / "c.txt", sep=";", index=False)
+    outputs = [run("predict", trained, "a.csv", "-o", "a.out"), run("predict", trained, "b.tsv", "-o", "b.out"),
+               run("predict", trained, "c.txt", "--delimiter", ";", "-o", "c.out")]
+    assert all(r.exit_code == 0 for r in outputs), [r.output for r in outputs]
+    assert (cwd / "a.out").read_text() == (cwd / "b.out").read_text() == (cwd / "c.out").read_text()
+    assert run("predict", trained, "c.txt", "--delimiter", ";;", "-o", "d.out").exit_code == 2
