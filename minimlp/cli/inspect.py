@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 
 from ..errors import MinimlpError
-from . import EXISTING_DIR, EXISTING_FILE, main, overrides_option
+from . import EXISTING_DIR, EXISTING_FILE, InputError, main, overrides_option
 
 
 @main.group()
@@ -35,14 +35,19 @@ def config_show(config_file, overrides):
 
 @main.command()
 @click.argument("run_dir", type=EXISTING_DIR)
-@click.argument("input_csv", type=EXISTING_FILE)
+@click.argument("input_file", type=EXISTING_FILE)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Where to write the predictions (CSV).")
-def predict(run_dir, input_csv, output):
-    """Predict the class of every row of INPUT_CSV with the model of RUN_DIR.
+@click.option("--delimiter", metavar="CHAR", default=None,
+              help="The cell separator of INPUT_FILE (default: by extension, tab for .tsv, else ',').")
+def predict(run_dir, input_file, output, delimiter):
+    """Predict the class of every row of INPUT_FILE (CSV, TSV or Parquet) with the model of RUN_DIR.
 
-    INPUT_CSV needs a header with the training feature columns (others, such
-    as the target, are ignored). OUTPUT gets a 'prediction' column with the
+    INPUT_FILE needs a header with the training feature columns, in any order;
+    other columns (such as the target) are ignored and named once on stderr.
+    Text columns are encoded and missing cells filled as in training; a
+    category the model never saw encodes as all zeros, and the number of rows
+    that had one is reported. OUTPUT gets a 'prediction' column with the
     original labels and one 'proba_<class>' column per class.
 
     \b
@@ -50,22 +55,24 @@ def predict(run_dir, input_csv, output):
       minimlp predict runs/iris runs/new_flowers.csv -o predictions.csv
     """
     from .. import files
-    from ..data import csvfile
     from ..runs.predictor import Predictor
 
+    if delimiter is not None and len(delimiter) != 1:
+        raise InputError(f"--delimiter must be one character, got {delimiter!r}")
     predictor = Predictor.load(_model_path(run_dir))
-    header, rows, lines = csvfile.read_table(input_csv)
-    missing = [name for name in predictor.feature_names if name not in header]
-    if missing:
-        raise MinimlpError(f"{input_csv}: missing feature column(s) {', '.join(map(repr, missing))}; "
-                           f"the model needs {', '.join(predictor.feature_names)}")
-    columns = [header.index(name) for name in predictor.feature_names]
-    X = csvfile.numeric_columns(input_csv, header, rows, lines, columns)
-    proba = predictor.predict_proba(X)
+    frame, extra = predictor.read(input_file, delimiter)
+    if extra:
+        shown = ", ".join(map(repr, extra[:10])) + (f" and {len(extra) - 10} more" if len(extra) > 10 else "")
+        click.echo(f"{input_file}: ignoring column(s) the model does not use: {shown}", err=True)
+    X, unseen = predictor.transform(frame, with_unseen=True)
+    proba = predictor.net.predict_proba(X)
     labels = predictor.classes[proba.argmax(axis=1)]
     text = _csv_text(["prediction", *(f"proba_{c}" for c in predictor.classes)],
                      ([label, *(repr(float(p)) for p in row)] for label, row in zip(labels, proba)))
     files.write_text(output, text)
+    if unseen.any():
+        click.echo(f"{input_file}: {int(unseen.sum())} of {len(labels)} rows had a category the model never saw "
+                   "(encoded as all zeros)", err=True)
     click.echo(f"wrote {len(labels)} predictions to {output}")
 
 
@@ -130,7 +137,10 @@ def datasets():
 
     for name in DATASET_NAMES:
         if name == "csv":
-            click.echo("csv: your own file; set data.path (and data.target, default: the last column)")
+            click.echo("csv: your own CSV, TSV or Parquet file; set data.path (and data.target, default: the last column)")
+            continue
+        if name == "openml":
+            click.echo("openml: sklearn.datasets.fetch_openml; data.params {name, version} or {data_id}, data_home")
             continue
         params = ", ".join(f"{p}={'<seed>' if p == 'random_state' else repr(d)}" for p, d in parameters(name))
         click.echo(f"{name}: sklearn.datasets.{loader(name).__name__}({params})")

@@ -8,6 +8,7 @@ from ..errors import Interrupted
 from ..report import fmt
 from . import EXISTING_DIR, EXISTING_FILE, InputError, main, overrides_option
 from .console import Progress
+from .loading import LoadProgress
 
 
 @main.command()
@@ -70,7 +71,7 @@ def train(config, overrides, out, resume_dir, log_every, quiet):
 
     try:
         with StopOnSignal() as stop, progress:
-            result = run(on_epoch=progress.epoch, stop_requested=stop, on_start=start)
+            result = run(on_epoch=progress.epoch, stop_requested=stop, on_start=start, on_load=LoadProgress(quiet))
     except Interrupted as e:  # before training started: nothing to resume
         if resume_dir:
             then = f"continue later with: minimlp train --resume {resume_dir}"

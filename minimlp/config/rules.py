@@ -9,10 +9,11 @@ from ..numerics.initializers import INITIALIZERS
 from ..numerics.layers import ACTIVATIONS
 from ..model import DTYPES
 from ..numerics.optim import OPTIMIZERS, SCHEDULES
-from .schema import OPTIONAL_STR
+from .schema import CATEGORICAL, OPTIONAL_STR
 from ..excerpt import SHOW_LIMIT, clip, kind, show  # noqa: F401 (loading.py imports them from here)
 
 MONITORS = ("val_loss", "val_acc", "train_loss")
+MISSING = ("error", "impute")
 
 
 def convert(value, hint, path, origin):
@@ -28,6 +29,9 @@ def convert(value, hint, path, origin):
         ok, wanted = isinstance(value, str) and value != "", "a non-empty string"
     elif hint == OPTIONAL_STR:
         ok, wanted = value is None or (isinstance(value, str) and value != ""), "a string or null"
+    elif hint == CATEGORICAL:
+        ok = value == "auto" or (isinstance(value, list) and all(isinstance(v, str) and v for v in value))
+        wanted = "auto or a list of column names"
     elif hint == typing.List[int]:
         value = [value] if isinstance(value, int) and not isinstance(value, bool) else value
         ok = isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
@@ -49,8 +53,14 @@ def check_rules(config, origin):
         ("data.dataset", data.dataset in DATASET_NAMES, one_of(DATASET_NAMES)),
         ("data.path", data.dataset != "csv" or data.path, "is needed when data.dataset is csv"),
         ("data.path", data.dataset == "csv" or data.path is None, "applies only when data.dataset is csv"),
-        ("data.target", data.dataset == "csv" or data.target is None, "applies only when data.dataset is csv"),
+        ("data.target", data.dataset in ("csv", "openml") or data.target is None,
+         "applies only when data.dataset is csv or openml"),
+        ("data.delimiter", data.dataset == "csv" or data.delimiter is None, "applies only when data.dataset is csv"),
+        ("data.delimiter", data.delimiter is None or len(data.delimiter) == 1, "must be one character"),
+        ("data.missing", data.missing in MISSING, one_of(MISSING)),
         ("data.params", data.dataset != "csv" or not data.params, "does not apply to csv data"),
+        ("data.params", data.dataset != "openml" or "name" in data.params or "data_id" in data.params,
+         "needs name (and version) or data_id when data.dataset is openml"),
         ("data.test_size", 0 < data.test_size < 1, "must be in (0, 1)"),
         ("data.val_size", 0 <= data.val_size < 1, "must be in [0, 1)"),
         ("data.val_size", data.test_size + data.val_size < 1, f"plus data.test_size ({data.test_size}) must be < 1"),

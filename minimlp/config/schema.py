@@ -12,10 +12,13 @@ import yaml
 
 @dataclass
 class DataConfig:
-    dataset: str = "digits"  # a scikit-learn dataset or generator, or csv
-    params: dict = field(default_factory=dict)  # keyword arguments for the scikit-learn loader/generator
+    dataset: str = "digits"  # a scikit-learn dataset or generator, openml, or csv (a CSV, TSV or Parquet file)
+    params: dict = field(default_factory=dict)  # keyword arguments for the scikit-learn loader/generator/fetch_openml
     path: typing.Optional[str] = None  # csv: the file, relative to the config file's folder
-    target: typing.Optional[str] = None  # csv: the target column (default: the last column)
+    target: typing.Optional[str] = None  # csv/openml: the target column (default: the last column / OpenML's target)
+    delimiter: typing.Optional[str] = None  # csv: the cell separator (default: by extension, tab for .tsv, else ',')
+    categorical: typing.Union[str, typing.List[str]] = "auto"  # auto: text columns; or a list of column names
+    missing: str = "error"  # error, or impute (median / most frequent, fit on the training split)
     test_size: float = 0.2
     val_size: float = 0.1  # 0: no validation split
     standardize: bool = True  # scale features to zero mean, unit variance (fit on the training split)
@@ -82,6 +85,7 @@ class Config:
 
 SECTIONS = {f.name: f.type for f in dataclasses.fields(Config) if dataclasses.is_dataclass(f.type)}
 OPTIONAL_STR = typing.Optional[str]
+CATEGORICAL = typing.Union[str, typing.List[str]]
 
 
 class _Dumper(yaml.SafeDumper):

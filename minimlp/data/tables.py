@@ -1,27 +1,43 @@
-"""Datasets (scikit-learn's and CSV files), the stratified split, and standardisation."""
+"""Datasets (scikit-learn's, OpenML's and table files), the stratified split, and the fitted preprocessing."""
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..excerpt import clip, show
 
-from . import csvfile
 from . import datasets
+from . import reader
 from ..errors import ConfigError, DataError
+from .columns import Frame
+from .features import build_frame
+from .labels import check_class_count, parse_labels
+from .preprocess import Preprocessing
+from .scaling import Standardizer  # noqa: F401  (re-exported)
+from .split import stratified_split
 
 
 @dataclass
 class Dataset:
-    X: np.ndarray  # (n, d) float64 features as loaded
+    frame: Frame  # the raw feature columns, numeric or categorical
     y: np.ndarray  # (n,) class indices into `classes`
     classes: np.ndarray  # the original labels: numbers or strings
-    feature_names: list
-    source: str  # the dataset name or the CSV path, for messages
+    source: str  # the dataset name or the file, for messages
+
+    @property
+    def feature_names(self):
+        return self.frame.names
+
+    @property
+    def X(self):
+        """The features as one float64 (n, d) matrix, for all-numeric data."""
+        if not self.frame.all_numeric:
+            raise DataError(f"{self.source}: has categorical columns; use .frame")
+        return self.frame.numeric_matrix()
 
 
 @dataclass
 class Splits:
-    """The train/validation/test data as the network sees it: scaled, in the model's dtype."""
+    """The train/validation/test data as the network sees it: encoded, scaled, in the model's dtype."""
 
     X_train: np.ndarray
     y_train: np.ndarray
@@ -31,17 +47,23 @@ class Splits:
     y_test: np.ndarray
     scaler: "Standardizer | None"
     test_rows: np.ndarray  # the test split's rows in the dataset, for raw-unit plots and re-evaluation
+    preprocessing: "Preprocessing | None" = None
 
 
-def load_dataset(config):
+def load_dataset(config, on_progress=None):
     """The dataset ``config.data`` names; the generators' random state is ``config.seed``."""
     data = config.data
     if data.dataset == "csv":
-        return load_csv(data.path, data.target)
-    return load_sklearn(data.dataset, data.params, config.seed, getattr(config, "source", "config"))
+        return load_csv(data.path, data.target, data.delimiter, data.categorical, data.missing, on_progress)
+    if data.dataset in datasets.FETCHED:
+        from .openml import load_openml
+
+        return load_openml(data, getattr(config, "source", "config"))
+    return load_sklearn(data.dataset, data.params, config.seed, getattr(config, "source", "config"),
+                        data.categorical, data.missing)
 
 
-def load_sklearn(name, params, seed, source="config"):
+def load_sklearn(name, params, seed, source="config", categorical="auto", missing="error"):
     function = datasets.loader(name)
     kwargs = dict(params)
     if name in datasets.GENERATED:
@@ -57,21 +79,24 @@ def load_sklearn(name, params, seed, source="config"):
         X, target, names = out.data, out.target, getattr(out, "target_names", None)
     codes, y = np.unique(target, return_inverse=True)
     classes = np.asarray(names)[codes] if names is not None else codes
+    check_class_count(classes, "the target", name)
+    X = np.asarray(X, dtype=np.float64)
     feature_names = list(getattr(out, "feature_names", [])) or [f"x{i}" for i in range(X.shape[1])]
-    dataset = Dataset(np.asarray(X, dtype=np.float64), y, classes, feature_names, name)
-    return _check_classes(dataset, "the target")
+    raw = {str(n): X[:, j] for j, n in enumerate(feature_names)}
+    frame = build_frame(raw, name, categorical=categorical, impute=missing == "impute")
+    return _check_classes(Dataset(frame, y, classes, name), "the target")
 
 
-def load_csv(path, target=None):
-    header, rows, lines = csvfile.read_table(path)
-    t = csvfile.target_index(path, header, target)
-    features = [j for j in range(len(header)) if j != t]
-    if not features:
-        raise DataError(f"{path}: needs at least one feature column besides the target {header[t]!r}")
-    X = csvfile.numeric_columns(path, header, rows, lines, features)
-    classes, y = np.unique(csvfile.labels(path, header, rows, lines, t), return_inverse=True)
-    dataset = Dataset(X, y, classes, [header[j] for j in features], str(path))
-    return _check_classes(dataset, f"target column {header[t]!r}")
+def load_csv(path, target=None, delimiter=None, categorical="auto", missing="error", on_progress=None):
+    """A CSV, TSV or Parquet file: one target column, the others features."""
+    table = reader.read_table(path, delimiter, target, on_progress=on_progress)
+    name = table.target
+    raw = {n: values for n, values in table.columns.items() if n != name}
+    if not raw:
+        raise DataError(f"{path}: needs at least one feature column besides the target {name!r}")
+    y, classes = parse_labels(table.columns[name], f"target column {name!r}", str(path), table.where)
+    frame = build_frame(raw, str(path), table.where, table.cell, categorical, impute=missing == "impute")
+    return _check_classes(Dataset(frame, y, classes, str(path)), f"target column {name!r}")
 
 
 def _check_classes(dataset, what):
@@ -85,44 +110,28 @@ def _check_classes(dataset, what):
 
 def split_indices(dataset, test_size, val_size, seed):
     """Stratified (train, val, test) row indices; val is empty when val_size is 0."""
-    from sklearn.model_selection import train_test_split
-
     y, rows = dataset.y, np.arange(len(dataset.y))
     try:
-        rest, test = train_test_split(rows, test_size=test_size, stratify=y, random_state=seed)
+        rest, test = stratified_split(y, test_size, seed)
         if not val_size:
             return rest, rows[:0], test
-        train, val = train_test_split(rest, test_size=val_size / (1 - test_size), stratify=y[rest], random_state=seed)
+        train, val = stratified_split(y[rest], val_size / (1 - test_size), seed)
+        train, val = rest[train], rest[val]
     except ValueError as e:
-        counts = ", ".join(f"{c}: {k}" for c, k in zip(dataset.classes, np.bincount(y)))
+        pairs = [f"{c}: {k}" for c, k in zip(dataset.classes, np.bincount(y))]
+        counts = ", ".join(pairs[:10]) + (f", ... ({len(pairs)} classes)" if len(pairs) > 10 else "")
         raise DataError(f"{dataset.source}: {len(y)} rows (per class {counts}) are too few for a stratified "
-                        f"split with test_size={test_size}, val_size={val_size}: {e}") from None
+                        f"split with test_size={test_size}, val_size={val_size}: {str(e)[:300]}") from None
     return train, val, test
 
 
-class Standardizer:
-    """x ↦ (x - mean) / scale with the training split's statistics; constant features get scale 1."""
-
-    def __init__(self, mean, scale):
-        self.mean, self.scale = np.asarray(mean, np.float64), np.asarray(scale, np.float64)
-
-    @classmethod
-    def fit(cls, X):
-        scale = X.std(axis=0)
-        scale[scale < 1e-12 * np.maximum(1.0, np.abs(X.mean(axis=0)))] = 1.0
-        return cls(X.mean(axis=0), scale)
-
-    def transform(self, X, dtype):
-        return ((X - self.mean) / self.scale).astype(dtype)
-
-
 def prepare(dataset, data_config, seed, dtype):
-    """Split ``dataset``, fit the scaler on the training rows, and cast every split to ``dtype``."""
+    """Split ``dataset``, fit the preprocessing on the training rows, and give every split in ``dtype``."""
     train, val, test = split_indices(dataset, data_config.test_size, data_config.val_size, seed)
-    X, y = dataset.X, dataset.y
-    scaler = Standardizer.fit(X[train]) if data_config.standardize else None
+    pre = Preprocessing.fit(dataset.frame, train, data_config.missing == "impute", data_config.standardize)
+    y = dataset.y
 
     def view(rows):
-        return scaler.transform(X[rows], dtype) if scaler else X[rows].astype(dtype)
+        return pre.transform(dataset.frame, rows, dtype)[0]
 
-    return Splits(view(train), y[train], view(val), y[val], view(test), y[test], scaler, test)
+    return Splits(view(train), y[train], view(val), y[val], view(test), y[test], pre.scaler, test, pre)

@@ -8,10 +8,11 @@ This is the Python API behind ``minimlp train``:
     result = train_run(load_config("configs/iris.yaml"), "runs/iris")
 """
 import contextlib
-import json
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import numpy as np
 
 from . import checkpoint
 from .. import data
@@ -47,11 +48,13 @@ class RunResult:
     metrics: dict
 
 
-def prepare(config):
-    """Load and split the data and build the network; every input error surfaces here."""
-    dataset = data.load_dataset(config)
+def prepare(config, on_load=None):
+    """Load and split the data and build the network; every input error surfaces here.
+
+    ``on_load`` is told how reading a table file progresses (a ``data.Loading``)."""
+    dataset = data.load_dataset(config, on_load)
     splits = data.prepare(dataset, config.data, config.seed, config.model.dtype)
-    net = MLP.for_task(config.model, dataset.X.shape[1], len(dataset.classes), config.seed)
+    net = MLP.for_task(config.model, splits.preprocessing.n_inputs, len(dataset.classes), config.seed)
     return Prepared(config, dataset, splits, net)
 
 
@@ -64,7 +67,8 @@ def default_run_dir(config, root="runs"):
     return path
 
 
-def train_run(config, run_dir=None, on_epoch=None, stop_requested=None, own_restart=False, on_start=None):
+def train_run(config, run_dir=None, on_epoch=None, stop_requested=None, own_restart=False, on_start=None,
+              on_load=None):
     """Train as ``config`` says into ``run_dir`` (default: runs/<name>-<timestamp>/).
 
     The data is loaded before any folder is made; the folder must be new or empty
@@ -73,7 +77,7 @@ def train_run(config, run_dir=None, on_epoch=None, stop_requested=None, own_rest
     removes what it wrote, leaving no folder it made.  ``on_start(prepared, run_dir)``
     is called once the data and the network are ready, before epoch 1.
     """
-    prepared = prepare(config)
+    prepared = prepare(config, on_load)
     run_dir = Path(run_dir) if run_dir is not None else default_run_dir(config)
     check_new_run_dir(run_dir, config if own_restart else None)
     made = not run_dir.exists()
@@ -106,7 +110,7 @@ def _remove_unstarted(run_dir, made):
             run_dir.rmdir()  # only if nothing else is in it
 
 
-def resume_run(run_dir, on_epoch=None, stop_requested=None, on_start=None):
+def resume_run(run_dir, on_epoch=None, stop_requested=None, on_start=None, on_load=None):
     """Continue the run in ``run_dir`` from its checkpoint, with its saved config, holding its lock.
 
     The result is bit-identical to a run that was never interrupted. A finished
@@ -117,14 +121,14 @@ def resume_run(run_dir, on_epoch=None, stop_requested=None, on_start=None):
         if not (run_dir / name).is_file():
             raise MinimlpError(f"{run_dir}: no {name} in this folder, so there is nothing to resume")
     with FolderLock(run_dir):
-        return _resume(run_dir, on_epoch, stop_requested, on_start)
+        return _resume(run_dir, on_epoch, stop_requested, on_start, on_load)
 
 
-def _resume(run_dir, on_epoch, stop_requested, on_start):
+def _resume(run_dir, on_epoch, stop_requested, on_start, on_load):
     from ..config.loading import load_config
 
     config = load_config(run_dir / "config.yaml")
-    prepared = prepare(config)
+    prepared = prepare(config, on_load)
     optimizer = make_optimizer(prepared.net, config.optimizer)
     state, status = checkpoint.load(run_dir / CHECKPOINT, prepared.net, optimizer)
     if status not in checkpoint.FINISHED:
@@ -176,7 +180,7 @@ def _after_training(run_dir, work, *args):
 def finish_run(run_dir, prepared, result):
     """Write model.npz, the figures, report.html and, last, metrics.json (its status marks a finished folder)."""
     config, dataset, splits = prepared.config, prepared.dataset, prepared.splits
-    predictor = Predictor(prepared.net, dataset.classes, dataset.feature_names, splits.scaler)
+    predictor = Predictor(prepared.net, dataset.classes, splits.preprocessing)
     predictor.save(run_dir / "model.npz")
     metrics = test_metrics(predictor, dataset, splits.test_rows)
     last = result.history[-1] if result.history else None
@@ -187,13 +191,17 @@ def finish_run(run_dir, prepared, result):
         final_epoch=asdict(last) if last else None,
         data=data_summary(dataset, splits, config), model=model_summary(prepared.net),
         minimlp_version=__version__, finished=time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        input_columns=len(dataset.feature_names), network_inputs=prepared.net.sizes[0],
     )
     replaced = []
     metrics = strict_json.finite(metrics, replaced=replaced)  # strict JSON: not-finite numbers become null ...
     if replaced:  # ... and the message says which and why
         metrics["message"] += f"; not finite, so null in metrics.json: {', '.join(replaced)}"
-    drawn = report.write_figures(run_dir, result.history, metrics, predictor,
-                                 dataset.X[splits.test_rows], dataset.y[splits.test_rows])
+    rows = splits.test_rows  # raw units for the figures: numeric features only
+    raw = dataset.frame.numeric_matrix(rows) if dataset.frame.all_numeric else np.empty((len(rows), 0))
+    if raw.size and np.abs(raw).max() > 1e150:  # matplotlib's tick locator fails on axes near float64's limit
+        raw = np.empty((len(rows), 0))
+    drawn = report.write_figures(run_dir, result.history, metrics, predictor, raw, dataset.y[rows])
     report.write_report(run_dir, f"minimlp run: {config.name}", metrics, result.history, config.to_yaml(), drawn,
                         early_stopping=config.train.early_stopping)
     files.write_text(run_dir / "metrics.json", strict_json.dumps(metrics, indent=2) + "\n")
@@ -201,9 +209,13 @@ def finish_run(run_dir, prepared, result):
 
 
 def test_metrics(predictor, dataset, test_rows):
-    """Metrics of a predictor on the raw test rows: one path for training and ``evaluate``."""
-    X = predictor.transform(dataset.X[test_rows])
-    return classification_metrics(predictor.net, X, dataset.y[test_rows], predictor.classes)
+    """Metrics of a predictor on the raw test rows: one path for training and ``evaluate``.
+
+    Labels are matched to the model's classes by value, so a dataset that has
+    since lost or gained a class is still scored right (or refused, naming the class)."""
+    X = predictor.transform(dataset.frame, test_rows)
+    y = predictor.class_indices(dataset.classes[dataset.y[test_rows]], dataset.source)
+    return classification_metrics(predictor.net, X, y, predictor.classes)
 
 
 class HistoryFile:

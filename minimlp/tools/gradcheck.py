@@ -47,7 +47,7 @@ def gradcheck(config, batch=8, step=1e-6, sample=100, margin=1e-3):
     """A Report for the network ``config`` describes, on ``batch`` training rows."""
     dataset = load_dataset(config)
     splits = prepare(dataset, config.data, config.seed, "float64")
-    net = MLP.for_task(config.model, dataset.X.shape[1], len(dataset.classes), config.seed, dtype="float64")
+    net = MLP.for_task(config.model, splits.X_train.shape[1], len(dataset.classes), config.seed, dtype="float64")
     sizes = net.sizes
     rng = np.random.default_rng(config.seed)
     X, y = splits.X_train[:batch].copy(), splits.y_train[:batch]

@@ -1,0 +1,146 @@
+"""A table's feature columns as minimlp uses them: numeric (float64, NaN = missing) or categorical (text, None = missing).
+
+Every reader (CSV, Parquet, OpenML, scikit-learn arrays) ends here, so the rules
+are the same whatever the file: what counts as missing, when a column is a
+category, and which cell a message names.
+"""
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import DataError
+
+MISSING_WORDS = ("na", "n/a", "nan", "null", "none")  # any case; an empty cell is missing too
+MAX_CELL_CHARS = 10_000  # a text cell longer than this is refused (a table of categories, not documents)
+
+
+def shown(text, limit=40):
+    """A cell for a message: quoted, and cut to ``limit`` characters (a cell can be megabytes)."""
+    text = str(text)
+    return repr(text) if len(text) <= limit else f"{text[:limit]!r}... ({len(text):,} characters)"
+
+
+def missing_tokens():
+    """Every spelling pandas must read as missing: '' and each word in every mix of cases."""
+    spellings = {""}
+    for word in MISSING_WORDS:
+        spellings.update("".join(letters) for letters in itertools.product(*((c.lower(), c.upper()) for c in word)))
+    return sorted(spellings)
+
+
+def number_text(value):
+    """The one text of a number: 1 and 1.0 are both '1', so equal numbers are equal categories or labels."""
+    value = float(value)
+    return str(int(value)) if value.is_integer() and abs(value) < 2**63 else repr(value)
+
+
+@dataclass
+class Frame:
+    """Feature columns of equal length, in file order, with the means to name a row in a message."""
+
+    source: str
+    columns: dict  # name -> float64 array (numeric) or object array of str/None (categorical)
+    where: object = field(default=None, repr=False)  # row -> "line 7" (CSV) or "row 6"
+    cell: object = field(default=None, repr=False)  # (row, name) -> the cell as written, for messages
+
+    def __post_init__(self):
+        self.where = self.where or (lambda row: f"row {row + 1}")
+        self.cell = self.cell or (lambda row, name: _show(self.columns[name][row]))
+
+    @property
+    def names(self):
+        return list(self.columns)
+
+    @property
+    def n_rows(self):
+        return len(next(iter(self.columns.values()))) if self.columns else 0
+
+    def kind(self, name):
+        return "categorical" if self.columns[name].dtype == object else "numeric"
+
+    @property
+    def all_numeric(self):
+        return all(self.kind(name) == "numeric" for name in self.columns)
+
+    def numeric_matrix(self, rows=None):
+        """The columns as one float64 (n, d) matrix (all-numeric frames only), optionally only ``rows``."""
+        take = (lambda a: a) if rows is None else (lambda a: a[rows])
+        return np.column_stack([take(a) for a in self.columns.values()]) if self.columns else np.empty((0, 0))
+
+    def error(self, row, name, message):
+        return DataError(f"{self.source}: column {name!r}, {self.where(row)}: {message}")
+
+
+def _show(value):
+    return number_text(value) if isinstance(value, (float, np.floating)) and np.isfinite(value) else str(value)
+
+
+def from_matrix(X, names, source):
+    """A frame of numeric columns from an (n, d) array."""
+    X = np.asarray(X, dtype=np.float64)
+    return Frame(source, {str(name): np.ascontiguousarray(X[:, j]) for j, name in enumerate(names)})
+
+
+def normalize(values, kind=None):
+    """(kind, column) for raw values: float64 with NaN, or object with stripped str and None.
+
+    ``kind`` None infers: numbers give a numeric column, text a categorical one;
+    a column of numbers and text comes back as "mixed" with the text cells' mask,
+    so the caller can name the first one. "categorical" makes numbers categories ('1').
+    """
+    values = np.asarray(values)
+    if values.dtype.kind in "fiu":
+        column = values.astype(np.float64, copy=False)
+        return ("categorical", _numbers_as_text(column)) if kind == "categorical" else ("numeric", column)
+    if values.dtype.kind == "b":
+        values = values.astype(str).astype(object)
+    return _normalize_objects(values.astype(object), kind)
+
+
+def _normalize_objects(values, kind):
+    """Classify each distinct value once (a column of categories holds few), then spread back by code."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(values)  # code -1: NaN or None
+    kind, column = _classify(np.asarray(uniques, dtype=object), kind)
+    absent = {"mixed": False, "numeric": np.nan, "categorical": None}[kind]
+    return kind, np.append(column, np.array([absent], dtype=column.dtype))[codes]
+
+
+def _classify(values, kind):
+    import pandas as pd
+
+    series = pd.Series(values, dtype=object)
+    missing = series.isna().to_numpy()
+    text = series.where(~missing, "").astype(str).str.strip()
+    missing = missing | text.str.lower().isin(MISSING_WORDS).to_numpy() | (text == "").to_numpy()
+    numbers = np.array(pd.to_numeric(text.where(~missing, "nan"), errors="coerce"), dtype=np.float64)
+    is_text = ~missing & np.isnan(numbers)
+    if kind == "numeric" or (kind is None and not is_text.any()):
+        if is_text.any():
+            return "mixed", is_text
+        numbers[missing] = np.nan
+        return "numeric", numbers
+    if kind is None and (~missing & ~is_text).any():
+        return "mixed", is_text
+    column = np.array(text, dtype=object)
+    as_number = ~missing & ~is_text
+    if as_number.any():
+        column[as_number] = _numbers_as_text(numbers[as_number])
+    column[missing] = None
+    return "categorical", column
+
+
+def _numbers_as_text(column):
+    out = np.full(len(column), None, dtype=object)
+    present = ~np.isnan(column)
+    uniques, inverse = np.unique(column[present], return_inverse=True)
+    out[present] = np.array([number_text(u) for u in uniques], dtype=object)[inverse] if len(uniques) else []
+    return out
+
+
+def first(mask):
+    """The index of the first True in ``mask``, or None."""
+    hits = np.flatnonzero(mask)
+    return int(hits[0]) if len(hits) else None

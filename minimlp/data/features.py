@@ -1,0 +1,83 @@
+"""Deciding each feature column's kind and refusing the cells minimlp cannot use, naming the first one."""
+import difflib
+
+import numpy as np
+
+from ..errors import DataError
+from .columns import MAX_CELL_CHARS, Frame, first, normalize, shown
+
+IMPUTE_HINT = "; set data.missing: impute to fill missing cells"
+
+
+def build_frame(raw, source, where=None, cell=None, categorical="auto", kinds=None, impute=False, hint=IMPUTE_HINT):
+    """A Frame from raw columns (name -> values).
+
+    Training: text columns (and those ``categorical`` lists) become categorical,
+    the rest numeric, and a column of numbers and text is refused at its first
+    text cell. Predicting: ``kinds`` (name -> kind) fixes each column's kind.
+    """
+    listed = [] if categorical == "auto" else list(categorical)
+    for name in listed:
+        if name not in raw:
+            close = difflib.get_close_matches(name, list(raw), n=1)
+            hint_ = f" (did you mean {close[0]!r}?)" if close else f" (feature columns: {', '.join(raw)})"
+            raise DataError(f"{source}: data.categorical names {name!r}, which is not a feature column{hint_}")
+    frame = Frame(source, {}, where, cell)
+    for name, values in raw.items():
+        wanted = kinds[name] if kinds else ("categorical" if name in listed else None)
+        kind, column = normalize(values, wanted)
+        if kind == "mixed":
+            row = first(column)
+            why = "the model reads this column as numbers" if kinds else \
+                "the column mixes numbers and text (list it in data.categorical to make every value a category)"
+            raise frame.error(row, name, f"{shown(frame.cell(row, name))} is not a number; {why}")
+        frame.columns[name] = column
+    check_cells(frame, impute, hint)
+    return frame
+
+
+def check_cells(frame, impute, hint=IMPUTE_HINT):
+    """Refuse infinite numbers, oversized text cells and (unless imputing) missing cells, naming the first."""
+    first_missing = []
+    for name, column in frame.columns.items():
+        if column.dtype == object:
+            lengths = _lengths(column)
+            row = first(lengths > MAX_CELL_CHARS)
+            if row is not None:
+                raise frame.error(row, name, f"a text cell of {lengths[row]:,} characters; "
+                                             f"cells may hold at most {MAX_CELL_CHARS:,}")
+            missing = _missing_mask(column)
+        else:
+            missing = np.isnan(column)
+            row = first(np.isinf(column))
+            if row is not None:
+                raise frame.error(row, name, f"{shown(frame.cell(row, name))} is not a finite number")
+        row = first(missing)
+        if row is not None:
+            first_missing.append((row, name))
+    if first_missing and not impute:
+        row, name = min(first_missing, key=lambda hit: (hit[0], frame.names.index(hit[1])))
+        raise missing_cell_error(frame, row, name, hint)
+
+
+def missing_cell_error(frame, row, name, hint):
+    text = frame.cell(row, name)
+    if text.strip() == "":
+        return DataError(f"{frame.source}: empty cell in column {name!r}, {frame.where(row)}{hint}")
+    what = "is not a finite number" if text.strip().lower() == "nan" else "marks a missing value"
+    return frame.error(row, name, f"{shown(text)} {what}{hint}")
+
+
+def _missing_mask(column):
+    import pandas as pd
+
+    return pd.isna(column)
+
+
+def _lengths(column):
+    """Each cell's length, computed once per distinct value."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(column)
+    lengths = np.array([len(u) for u in uniques] + [0], dtype=np.int64)
+    return lengths[codes]

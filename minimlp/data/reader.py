@@ -1,0 +1,222 @@
+"""Reading a table file (CSV, TSV or Parquet) into raw columns with pandas, in chunks, within stated bounds.
+
+Chunks keep every C call short (Ctrl-C acts between them) and let a callback
+report progress. Cells are parsed by pandas; the rare error path re-reads the
+file with Python's csv module to name the line and the cell as written.
+"""
+import difflib
+import time
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .. import files
+from ..errors import DataError
+from . import lines
+from .columns import missing_tokens
+
+MAX_TABLE_BYTES = 1 << 30  # 1 GiB
+MAX_LINE_BYTES = 1 << 20  # 1 MiB for one physical line of a CSV file
+MAX_NAME_CHARS = 1_000  # a column name
+CHUNK_ROWS = 65_536
+PARQUET = (".parquet", ".pq")
+
+
+@dataclass
+class Loading:
+    """What a progress callback is told after each chunk, and once more with ``done`` set."""
+
+    path: str
+    rows: int
+    columns: int
+    bytes_read: int
+    total_bytes: int
+    seconds: float
+    done: bool = False
+
+
+@dataclass
+class RawTable:
+    path: str
+    columns: dict  # name -> array as read (float/int, or object holding str and NaN)
+    where: object  # row -> "line 7" / "row 6"
+    cell: object  # (row, name) -> the cell's text as written
+    target: "str | None" = None  # the target column's name (None: a file to predict on)
+
+    @property
+    def names(self):
+        return list(self.columns)
+
+
+def default_delimiter(path):
+    return "\t" if Path(path).suffix.lower() in (".tsv", ".tab") else ","
+
+
+def read_table(path, delimiter=None, target=None, with_target=True, on_progress=None):
+    """The columns of a CSV/TSV (``delimiter`` by extension unless given) or Parquet file.
+
+    The target column (``target``, default the last) is read as text: its labels are parsed later.
+    """
+    if Path(path).suffix.lower() in PARQUET:
+        from .parquet import read_parquet
+
+        table = read_parquet(path, on_progress)
+        table.target = target_name(path, table.names, target) if with_target else None
+        return table
+    return _read_csv(path, delimiter or default_delimiter(path), target, with_target, on_progress)
+
+
+def target_name(path, names, target):
+    if target is None:
+        return names[-1]
+    if target not in names:
+        close = difflib.get_close_matches(target, names, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else f" (columns: {', '.join(names)[:300]})"
+        raise DataError(f"{path}: no column named {target!r} for data.target{hint}")
+    return target
+
+
+def check_header(path, names):
+    names = [str(name).strip() for name in names]
+    for i, name in enumerate(names):
+        if not name:
+            raise DataError(f"{path}: column {i + 1} of the header has no name")
+        if len(name) > MAX_NAME_CHARS:
+            raise DataError(f"{path}: column {i + 1} of the header is a name of {len(name):,} characters; "
+                            f"names may have at most {MAX_NAME_CHARS:,}")
+        if name in names[:i]:
+            raise DataError(f"{path}: the header names column {name!r} twice")
+    return names
+
+
+class Progress:
+    def __init__(self, path, total, callback):
+        self.path, self.total, self.callback, self.start, self.rows = str(path), total, callback, time.monotonic(), 0
+
+    def __call__(self, rows, columns, bytes_read, done=False):
+        self.rows += rows
+        if self.callback:
+            seconds = time.monotonic() - self.start
+            self.callback(Loading(self.path, self.rows, columns, bytes_read, self.total, seconds, done))
+
+
+class _BoundedLines:
+    """The file as pandas reads it, in blocks of at most MAX_LINE_BYTES, refusing a longer line.
+
+    A line inside one block is shorter than the block, so only the lines that
+    cross blocks need counting: two ``find`` calls per block.
+    """
+
+    closed = False
+
+    def __init__(self, f, path):
+        self.f, self.path, self.position, self.run = f, path, 0, 0
+
+    def read(self, size=-1):
+        size = MAX_LINE_BYTES if size is None or size < 0 else min(size, MAX_LINE_BYTES)
+        block = self.f.read(size)
+        self.position += len(block)
+        first = block.find(b"\n")
+        longest = self.run + (len(block) if first < 0 else first)
+        if longest > MAX_LINE_BYTES:
+            raise DataError(f"{self.path}: a line longer than {MAX_LINE_BYTES:,} bytes ending near byte "
+                            f"{self.position:,}; lines may be at most {MAX_LINE_BYTES:,} bytes")
+        self.run = longest if first < 0 else len(block) - block.rfind(b"\n") - 1
+        return block
+
+    def readable(self):
+        return True
+
+    def __iter__(self):
+        return self
+
+
+def _read_csv(path, delimiter, target, with_target, on_progress):
+    import pandas as pd
+
+    with files.open_input(path, DataError, "CSV file", MAX_TABLE_BYTES) as f:
+        total = file_size(f)
+        try:
+            header = pd.read_csv(_BoundedLines(f, path), sep=delimiter, header=None, nrows=1, dtype=str,
+                                 na_filter=False, encoding="utf-8", engine="c")
+        except pd.errors.EmptyDataError:
+            raise DataError(f"{path}: the file is empty; it needs a header row and data rows") from None
+        except ValueError as e:
+            raise _parse_error(path, delimiter, e) from None
+        names = check_header(path, [n.lstrip("\ufeff") if i == 0 else n for i, n in enumerate(header.iloc[0])])
+        target = target_name(path, names, target) if with_target else None
+        f.seek(0)
+        progress = Progress(path, total, on_progress)
+        pieces = _csv_pieces(_BoundedLines(f, path), delimiter, names, target, progress)
+    progress(0, len(names), total, done=True)
+    columns = {name: concatenate(pieces.pop(name)) for name in names}
+    table = RawTable(str(path), columns, *lines.locators(path, delimiter, names), target)
+    _check_rows(table, delimiter)
+    return table
+
+
+def _csv_pieces(source, delimiter, names, target, progress):
+    """name -> the column's chunks, read CHUNK_ROWS rows per C call."""
+    import pandas as pd
+
+    pieces = {name: [] for name in names}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)  # a row with more cells than the header
+        try:
+            chunks = pd.read_csv(source, sep=delimiter, header=0, names=names, index_col=False,
+                                 dtype={target: str} if target else None, keep_default_na=False,
+                                 na_values=missing_tokens(), chunksize=CHUNK_ROWS, encoding="utf-8", engine="c")
+            for chunk in chunks:
+                for name in names:
+                    pieces[name].append(piece(chunk[name].to_numpy()))
+                progress(len(chunk), len(names), source.position)
+        except (ValueError, pd.errors.ParserWarning) as e:
+            raise _parse_error(source.path, delimiter, e, len(names)) from None
+    return pieces
+
+
+def file_size(f):
+    import os
+
+    return os.fstat(f.fileno()).st_size
+
+
+def piece(values):
+    return values.astype(str).astype(object) if values.dtype.kind == "b" else values  # True/False are text
+
+
+def concatenate(pieces):
+    if not pieces:
+        return np.empty(0)
+    if all(p.dtype.kind in "fiu" for p in pieces):
+        return np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+    return np.concatenate([p.astype(object) for p in pieces])
+
+
+def _check_rows(table, delimiter):
+    """No data rows, or a line with too few cells (pandas pads those with missing values)."""
+    import pandas as pd
+
+    if not table.columns or len(next(iter(table.columns.values()))) == 0:
+        raise DataError(f"{table.path}: has a header but no data rows")
+    if pd.isna(table.columns[table.names[-1]]).any():  # a short line always leaves the last cell missing
+        bad = lines.first_bad_row(table.path, delimiter, len(table.names))
+        if bad:
+            raise DataError(f"{table.path}: line {bad[0]} has {bad[1]} cells, the header has {len(table.names)}")
+
+
+def _parse_error(path, delimiter, error, n_columns=None):
+    if isinstance(error, UnicodeDecodeError):
+        return DataError(f"{path}: not a UTF-8 text file")
+    if isinstance(error, DataError):
+        return error
+    if n_columns:
+        try:
+            bad = lines.first_bad_row(path, delimiter, n_columns)
+        except DataError as scan_error:
+            return scan_error
+        if bad:
+            return DataError(f"{path}: line {bad[0]} has {bad[1]} cells, the header has {n_columns}")
+    return DataError(f"{path}: not a readable CSV file ({str(error).strip()[:200]})")
