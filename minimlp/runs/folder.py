@@ -19,8 +19,9 @@ from .. import report
 from ..errors import MinimlpError
 from .metrics import classification_metrics
 from ..model import MLP
+from .history import HistoryFile, history_line, read_records  # noqa: F401 (history_line: the row format)
 from .predictor import Predictor
-from ..train import HISTORY_COLUMNS, TrainState, fit, make_optimizer, summary
+from ..train import TrainState, fit, make_optimizer, summary
 
 CHECKPOINT = "checkpoint.npz"
 
@@ -91,7 +92,9 @@ def resume_run(run_dir, on_epoch=None, stop_requested=None):
     config = load_config(run_dir / "config.yaml")
     prepared = prepare(config)
     optimizer = make_optimizer(prepared.net, config.optimizer)
-    state, status = checkpoint.load(run_dir / CHECKPOINT, prepared.net, optimizer)
+    state, status = checkpoint.load(run_dir / CHECKPOINT, prepared.net, optimizer, config.train,
+                                    len(prepared.splits.X_train))
+    state.history = read_records(run_dir / "history.csv", state.epoch)  # rows after the checkpoint are dropped
     if status not in checkpoint.FINISHED:
         return _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested)
     if finished_status(run_dir) != status:  # stopped while writing its outputs: write them now
@@ -114,17 +117,16 @@ def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
     """Train from ``state``, appending history.csv and checkpointing as configured; then finish the folder."""
     config, net = prepared.config, prepared.net
     every, path = config.train.checkpoint_every, run_dir / CHECKPOINT
-    history = HistoryFile(run_dir / "history.csv", state.history)  # a resume drops rows after the checkpoint
+    with HistoryFile(run_dir / "history.csv", state.history) as history:  # a resume drops rows after the checkpoint
+        def after_epoch(record, state):
+            history.append(record)  # first: history.csv never holds fewer epochs than the checkpoint
+            if every and record.epoch % every == 0:
+                checkpoint.save(path, net, optimizer, state, "running")
+            if on_epoch:
+                on_epoch(record, state)
 
-    def after_epoch(record, state):
-        history.append(record)
-        if every and record.epoch % every == 0:
-            checkpoint.save(path, net, optimizer, state, "running")
-        if on_epoch:
-            on_epoch(record, state)
-
-    result = fit(net, prepared.splits, config, state=state, optimizer=optimizer,
-                 on_epoch=after_epoch, stop_requested=stop_requested)
+        result = fit(net, prepared.splits, config, state=state, optimizer=optimizer,
+                     on_epoch=after_epoch, stop_requested=stop_requested)
     checkpoint.save(path, net, optimizer, state, result.status)  # first: resumable whatever happens next
     return RunResult(run_dir, result.status, result.message, finish_run(run_dir, prepared, result))
 
@@ -159,28 +161,6 @@ def test_metrics(predictor, dataset, test_rows):
     """Metrics of a predictor on the raw test rows: one path for training and ``evaluate``."""
     X = predictor.transform(dataset.X[test_rows])
     return classification_metrics(predictor.net, X, dataset.y[test_rows], predictor.classes)
-
-
-class HistoryFile:
-    """history.csv, one whole line appended and flushed per epoch (a kill never tears a line)."""
-
-    def __init__(self, path, records):
-        self.path = path
-        files.write_text(path, ",".join(HISTORY_COLUMNS) + "\n" + "".join(map(history_line, records)))
-
-    def append(self, record):
-        with open(self.path, "a", encoding="utf-8") as f:
-            f.write(history_line(record))
-
-
-def history_line(record):
-    cells = (_cell(getattr(record, column)) for column in HISTORY_COLUMNS)
-    return ",".join(cells) + "\n"
-
-
-def _cell(value):
-    """Full precision (repr round-trips), empty for a missing value."""
-    return "" if value is None else repr(float(value)) if isinstance(value, float) else str(value)
 
 
 def read_curves(run_dir):

@@ -63,14 +63,12 @@ def workload_config(workload, epochs, extra=()):
 def minimlp_epochs(config, splits, n_classes):
     """Epoch seconds of ``fit`` as ``minimlp train`` runs it, callback and history file included."""
     from ..model import MLP
-    from ..runs.folder import HistoryFile
+    from ..runs.history import HistoryFile
     from ..train import fit
 
     net = MLP.for_task(config.model, splits.X_train.shape[1], n_classes, config.seed)
     stamps = []
-    with tempfile.TemporaryDirectory() as folder:
-        history = HistoryFile(Path(folder) / "history.csv", [])
-
+    with tempfile.TemporaryDirectory() as folder, HistoryFile(Path(folder) / "history.csv", []) as history:
         def on_epoch(record, state):
             history.append(record)
             stamps.append(time.perf_counter())
