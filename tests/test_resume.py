@@ -381,3 +381,19 @@ def test_a_checkpoint_costs_the_same_at_any_epoch(tmp_path):
         checkpoint.save(tmp_path / "checkpoint.npz", net, optimizer, state, "running")
         sizes.append((tmp_path / "checkpoint.npz").stat().st_size)
     assert sizes[1] - sizes[0] <= 3 * 4  # the epoch counter's three more digits (4 bytes each in a numpy str)
+
+
+def test_rewriting_a_checkpoint_leaves_one_whole_file_with_the_latest_state(tmp_path):
+    """Checkpoints replace each other by swapping names (Linux) or renaming: no temporary file is left behind."""
+    config = load_config(None, ["data.dataset=iris", "model.hidden=[8]", "train.epochs=30"])
+    net, optimizer, train, n_rows = _net_and_optimizer(config)
+    from minimlp.train import TrainState, shuffle_rng
+
+    for epoch in (1, 2, 3):
+        net.params[:] = epoch
+        state = TrainState(epoch=epoch, rng_state=shuffle_rng(epoch).bit_generator.state)
+        checkpoint.save(tmp_path / "checkpoint.npz", net, optimizer, state, "running")
+        assert [p.name for p in tmp_path.iterdir()] == ["checkpoint.npz"]
+    net.params[:] = 0
+    state, status = checkpoint.load(tmp_path / "checkpoint.npz", net, optimizer, train, n_rows)
+    assert state.epoch == 3 and state.rng_state == shuffle_rng(3).bit_generator.state and np.all(net.params == 3)

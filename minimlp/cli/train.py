@@ -1,5 +1,6 @@
 """`minimlp train`: training, its progress display, and stopping on a signal."""
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -114,7 +115,7 @@ class Progress:
 
     def __init__(self, epochs, name, quiet):
         self.epochs, self.quiet = epochs, quiet
-        self.bar = None
+        self.bar, self._pending, self._next_draw = None, None, 0.0
         if not quiet and sys.stdout.isatty():
             self.bar = click.progressbar(length=epochs, label=name, show_pos=True, item_show_func=self._show)
 
@@ -125,11 +126,16 @@ class Progress:
 
     def __exit__(self, *exc):
         if self.bar:
+            if self._pending:  # the last epochs, not drawn yet
+                self.bar.update(self._pending.epoch - self.bar.pos, self._pending)
             self.bar.__exit__(*exc)
 
     def epoch(self, record, state=None):
-        if self.bar:
-            self.bar.update(record.epoch - self.bar.pos, record)  # a resumed run starts part-way
+        if self.bar:  # redrawn at most 10 times a second: a redraw costs about as much as a small epoch
+            now, self._pending = time.monotonic(), record
+            if now >= self._next_draw:
+                self._next_draw, self._pending = now + 0.1, None
+                self.bar.update(record.epoch - self.bar.pos, record)  # a resumed run starts part-way
         elif not self.quiet:
             click.echo(f"epoch {record.epoch}/{self.epochs}  {self._show(record)}")
 
