@@ -19,7 +19,7 @@ from .. import report
 from ..errors import MinimlpError
 from .metrics import classification_metrics
 from ..model import MLP
-from .history import HistoryFile, history_line, read_records  # noqa: F401 (history_line: the row format)
+from .history import HistoryFile, read_records
 from .predictor import Predictor
 from ..train import TrainState, fit, make_optimizer, summary
 
