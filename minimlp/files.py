@@ -7,9 +7,11 @@ read-only folder, permission denied) raises FileWriteError naming the user's
 path, and removes its temporary file.
 """
 import contextlib
+import functools
 import io
 import os
 import stat
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -69,22 +71,13 @@ def write_bytes(path, data):
     try:
         with open(tmp, "wb") as f:
             f.write(data)
-        os.replace(tmp, path)
+        _replace(tmp, path)
     except BaseException as e:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
         if isinstance(e, OSError):
             raise FileWriteError(f"{path}: cannot be written ({e.strerror or e})") from None
         raise
-
-
-def append_text(path, text):
-    """Append ``text`` (one whole line) to ``path``; FileWriteError naming it."""
-    try:
-        with open(path, "a", encoding="utf-8") as f:
-            f.write(text)
-    except OSError as e:
-        raise FileWriteError(f"{path}: cannot be written ({e.strerror or e})") from None
 
 
 def make_folder(path):
@@ -97,6 +90,31 @@ def make_folder(path):
         path.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise FileWriteError(f"{path}: cannot create this folder ({e.strerror or e})") from None
+
+
+def _replace(tmp, path):
+    """``os.replace(tmp, path)``; on Linux, when ``path`` exists, by swapping the two names then unlinking
+    ``tmp`` (the old file now). ext4 writes a file renamed over another to disk at once (auto_da_alloc),
+    1–5 ms for a small checkpoint; a swap (renameat2 RENAME_EXCHANGE) is atomic too and costs ~0.1 ms.
+    """
+    renameat2 = _renameat2()
+    if renameat2 is not None and renameat2(-100, os.fsencode(tmp), -100, os.fsencode(path), 2) == 0:
+        os.unlink(tmp)  # AT_FDCWD = -100, RENAME_EXCHANGE = 2
+        return
+    os.replace(tmp, path)  # no such target yet, or no renameat2 here: the portable way
+
+
+@functools.cache
+def _renameat2():
+    """libc's renameat2 on Linux (glibc >= 2.28), else None; loaded on first use (ctypes takes ~5 ms)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
 
 
 def write_text(path, text):

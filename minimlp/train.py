@@ -12,6 +12,7 @@ from .batch_metrics import BatchMetrics
 from .errors import MinimlpError
 from .numerics.losses import SoftmaxCrossEntropy
 from .model import PREDICT_CHUNK, Workspace
+from .train_step import TrainStep
 from .numerics.optim import SGD, Adam, scheduled_lr
 
 HISTORY_COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds")
@@ -107,9 +108,9 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
     rng.bit_generator.state = state.rng_state  # the start of epoch `state.epoch + 1`
     n = len(splits.X_train)
     full = Workspace(net, min(train.batch_size, n))
-    workspaces = {full.rows: full}
+    steps = {full.rows: TrainStep(net, head, opt, full)}
     if n % full.rows:  # the last, smaller batch shares the full batch's memory
-        workspaces[n % full.rows] = full.head(n % full.rows)
+        steps[n % full.rows] = TrainStep(net, head, opt, full.head(n % full.rows))
     metrics = BatchMetrics(head, full.rows, n, net.sizes[-1], net.dtype)
     with np.errstate(all="ignore"):  # non-finite values are caught explicitly, batch by batch
         while state.epoch < train.epochs:
@@ -119,8 +120,7 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
                 return _result("interrupted", state, train, net)
             tick = time.perf_counter()
             opt.lr = epoch_lr(config.optimizer, state.epoch + 1, train.epochs)
-            outcome = run_epoch(net, head, opt, splits.X_train, splits.y_train, train, rng, state, stop_requested,
-                                workspaces, metrics)
+            outcome = run_epoch(splits.X_train, splits.y_train, train, rng, state, stop_requested, steps, metrics)
             if outcome == "done":
                 val_loss, val_acc = evaluate(net, SoftmaxCrossEntropy(), splits.X_val, splits.y_val)
             state.seconds += time.perf_counter() - tick
@@ -136,7 +136,7 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
     return _result("completed", state, train, net)
 
 
-def run_epoch(net, head, opt, X, y, train, rng, state, stop_requested, workspaces, metrics):
+def run_epoch(X, y, train, rng, state, stop_requested, steps, metrics):
     """Train one epoch from batch ``state.batch``; 'done', 'diverged' or 'interrupted'.
 
     One permutation per epoch; each batch is gathered straight into its
@@ -152,20 +152,13 @@ def run_epoch(net, head, opt, X, y, train, rng, state, stop_requested, workspace
     metrics.start(labels, state.batch * size)
     outcome = "done"
     for start in range(state.batch * size, n, size):
-        stop = min(start + size, n)
-        workspace = workspaces[stop - start]
-        workspace.load(X, order[start:stop])
-        z = net.forward_loaded(workspace, out=metrics.slot(stop - start))
-        grad = head.raw_gradient(z, labels[start:stop])
-        if grad is None:  # the loss is not finite
-            outcome = "diverged"
-            break
-        net.backward(grad, workspace=workspace)
-        if not opt.raw_step():  # refuses a non-finite update: the weights stay the last good ones
+        stop = start + size if start + size < n else n
+        rows = stop - start
+        if not steps[rows](X, order[start:stop], labels[start:stop], metrics.slot(rows)):
             outcome = "diverged"
             break
         state.batch += 1
-        metrics.add(stop - start, state)
+        metrics.add(rows, state)
         if stop < n and stop_requested():
             outcome = "interrupted"
             break

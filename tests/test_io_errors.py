@@ -82,15 +82,19 @@ def test_a_failed_write_names_the_users_path_and_leaves_nothing(tmp_path, monkey
 
 def test_a_write_that_fails_once_training_started_exits_1_and_the_run_resumes(tmp_path, monkeypatch):
     (tmp_path / "t.yaml").write_text(TINY)
-    real_append, calls = files.append_text, []
+    import errno
 
-    def append_until_the_disk_fills(path, text):
-        calls.append(path)
+    from minimlp.runs import history
+
+    real_line, calls = history.history_line, []
+
+    def line_until_the_disk_fills(record):  # history.csv's 4th epoch line meets a full disk
+        calls.append(record)
         if len(calls) == 4:
-            raise FileWriteError(f"{path}: cannot be written (No space left on device)")
-        real_append(path, text)
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_line(record)
 
-    monkeypatch.setattr(files, "append_text", append_until_the_disk_fills)
+    monkeypatch.setattr(history, "history_line", line_until_the_disk_fills)
     run = tmp_path / "run"
     result = invoke("train", tmp_path / "t.yaml", "--out", run, "-q")
     assert result.exit_code == 1

@@ -7,12 +7,14 @@ line is printed.
 """
 import math
 import sys
+import time
 
 import click
 
 from ..report import fmt
 
 MAX_LINES = 50
+REDRAW_SECONDS = 0.1  # a bar redraw costs about as much as a small epoch: at most 10 a second
 
 
 def data_text(data):
@@ -50,7 +52,8 @@ class Progress:
         self.every = log_every or max(1, math.ceil(epochs / MAX_LINES))
         self.use_bar = not quiet and terminal and log_every is None
         self.name, self.bar = name, None
-        self.last = self.best = self.printed = None
+        self.last = self.best = self.printed = self._pending = None
+        self._next_draw = 0.0
 
     def __enter__(self):
         return self
@@ -62,6 +65,8 @@ class Progress:
 
     def __exit__(self, *exc):
         if self.bar:
+            if self._pending:  # the last epochs, not drawn yet
+                self.bar.update(self._pending.epoch - self.bar.pos, self._pending)
             self.bar.__exit__(*exc)
 
     def start(self, data, model):
@@ -76,7 +81,10 @@ class Progress:
         if self.use_bar:
             if self.bar is None:
                 self._open_bar()
-            self.bar.update(record.epoch - self.bar.pos, record)  # a resumed run starts part-way
+            now, self._pending = time.monotonic(), record
+            if now >= self._next_draw:
+                self._next_draw, self._pending = now + REDRAW_SECONDS, None
+                self.bar.update(record.epoch - self.bar.pos, record)  # a resumed run starts part-way
         elif not self.quiet and (record.epoch % self.every == 0 or record.epoch in (1, self.epochs)):
             self._line(record)
 

@@ -67,7 +67,10 @@ class Optimizer:
                 raise MinimlpError(f"optimizer state {name!r} has shape {saved.shape} {saved.dtype}, "
                                    f"expected {current.shape} {current.dtype}")
             np.copyto(current, saved)
-        self.lr = float(state["lr"])
+        lr = np.asarray(state["lr"])
+        if lr.shape != () or lr.dtype.kind != "f" or not (math.isfinite(lr) and lr > 0):
+            raise MinimlpError(f"optimizer lr must be a finite number > 0, got {lr!r}")
+        self.lr = float(lr)
 
 
 class SGD(Optimizer):
@@ -113,6 +116,11 @@ class Adam(Optimizer):
         self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
         self.m, self.v = np.zeros_like(net.params), np.zeros_like(net.params)
         self.t = np.zeros((), np.int64)  # step count, an array so it saves with the rest
+
+    def load_state_dict(self, state):
+        super().load_state_dict(state)
+        if self.t < 0:
+            raise MinimlpError(f"optimizer state 't' (Adam's step count) must be >= 0, got {int(self.t)}")
 
     def raw_step(self):
         grad = self.gradient()

@@ -24,10 +24,11 @@ from ..errors import FileWriteError, Interrupted, MinimlpError, RunFailedError
 from .lock import LOCK_NAME, FolderLock, check_new_run_dir, check_new_run_dir_locked
 from .metrics import classification_metrics
 from ..model import MLP
+from .history import HistoryFile, read_records
 from .predictor import Predictor
 from .readback import finished_status, read_curves  # noqa: F401 (read_curves: part of this module's API)
 from .summary import best_validation_epoch, data_summary, model_summary
-from ..train import HISTORY_COLUMNS, TrainState, fit, make_optimizer, summary
+from ..train import TrainState, fit, make_optimizer, summary
 
 CHECKPOINT = "checkpoint.npz"
 
@@ -130,7 +131,9 @@ def _resume(run_dir, on_epoch, stop_requested, on_start, on_load):
     config = load_config(run_dir / "config.yaml")
     prepared = prepare(config, on_load)
     optimizer = make_optimizer(prepared.net, config.optimizer)
-    state, status = checkpoint.load(run_dir / CHECKPOINT, prepared.net, optimizer)
+    state, status = checkpoint.load(run_dir / CHECKPOINT, prepared.net, optimizer, config.train,
+                                    len(prepared.splits.X_train))
+    state.history = read_records(run_dir / "history.csv", state.epoch)  # rows after the checkpoint are dropped
     if status not in checkpoint.FINISHED:
         if on_start:
             on_start(prepared, run_dir)
@@ -149,15 +152,16 @@ def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
     history = HistoryFile(run_dir / "history.csv", state.history)  # a resume drops rows after the checkpoint
 
     def after_epoch(record, state):
-        history.append(record)
+        history.append(record)  # first: history.csv never holds fewer epochs than the checkpoint
         if every and record.epoch % every == 0:
             checkpoint.save(path, net, optimizer, state, "running")
         if on_epoch:
             on_epoch(record, state)
 
     def train_and_finish():
-        result = fit(net, prepared.splits, config, state=state, optimizer=optimizer,
-                     on_epoch=after_epoch, stop_requested=stop_requested)
+        with history:
+            result = fit(net, prepared.splits, config, state=state, optimizer=optimizer,
+                         on_epoch=after_epoch, stop_requested=stop_requested)
         checkpoint.save(path, net, optimizer, state, result.status)  # first: resumable whatever happens next
         return RunResult(run_dir, result.status, result.message, finish_run(run_dir, prepared, result))
 
@@ -218,22 +222,3 @@ def test_metrics(predictor, dataset, test_rows):
     return classification_metrics(predictor.net, X, y, predictor.classes)
 
 
-class HistoryFile:
-    """history.csv, one whole line appended and flushed per epoch (a kill never tears a line)."""
-
-    def __init__(self, path, records):
-        self.path = path
-        files.write_text(path, ",".join(HISTORY_COLUMNS) + "\n" + "".join(map(history_line, records)))
-
-    def append(self, record):
-        files.append_text(self.path, history_line(record))
-
-
-def history_line(record):
-    cells = (_cell(getattr(record, column)) for column in HISTORY_COLUMNS)
-    return ",".join(cells) + "\n"
-
-
-def _cell(value):
-    """Full precision (repr round-trips), empty for a missing value."""
-    return "" if value is None else repr(float(value)) if isinstance(value, float) else str(value)
