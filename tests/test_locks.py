@@ -93,13 +93,16 @@ def test_resume_while_training_is_refused_and_a_sigkill_releases_the_lock(tmp_pa
     (tmp_path / "long.yaml").write_text(LONG)
     run = tmp_path / "run"
     training = minimlp(tmp_path, "train", "long.yaml", "--out", "run", "-q")
-    wait_for(lambda: (run / "checkpoint.npz").exists(), training)
-    second = subprocess.run([sys.executable, "-m", "minimlp", "train", "--resume", str(run)],
-                            capture_output=True, text=True, timeout=120)
-    assert second.returncode == 2
+    try:
+        wait_for(lambda: (run / "checkpoint.npz").exists(), training)
+        training.send_signal(signal.SIGSTOP)  # frozen mid-run, lock held: however fast training is
+        second = subprocess.run([sys.executable, "-m", "minimlp", "train", "--resume", str(run)],
+                                capture_output=True, text=True, timeout=120)
+    finally:
+        training.send_signal(signal.SIGKILL)  # also ends a stopped process
+        training.communicate()
+    assert second.returncode == 2, second
     assert f"{run}: another minimlp process (pid {training.pid}) is writing this run folder" in second.stderr
-    training.send_signal(signal.SIGKILL)
-    training.communicate()
     third = subprocess.run([sys.executable, "-m", "minimlp", "train", "--resume", str(run), "-q"],
                            capture_output=True, text=True, timeout=300)
     assert third.returncode == 0, third.stderr
@@ -110,9 +113,13 @@ def test_the_same_sweep_started_twice_is_refused_and_the_first_is_untouched(tmp_
     (tmp_path / "long.yaml").write_text(LONG.replace("epochs: 100", "epochs: 40"))
     args = ("sweep", "long.yaml", "--grid", "seed=0,1", "-j", "1", "--out", "sw")
     first = minimlp(tmp_path, *args)
-    wait_for(lambda: any((tmp_path / "sw" / f"seed-{s}" / "history.csv").exists() for s in (0, 1)), first)
-    second = subprocess.run([sys.executable, "-m", "minimlp", *args], cwd=tmp_path, capture_output=True,
-                            text=True, timeout=120)
+    try:
+        wait_for(lambda: any((tmp_path / "sw" / f"seed-{s}" / "history.csv").exists() for s in (0, 1)), first)
+        first.send_signal(signal.SIGSTOP)  # frozen mid-sweep (-j 1 trains in this process), lock held
+        second = subprocess.run([sys.executable, "-m", "minimlp", *args], cwd=tmp_path, capture_output=True,
+                                text=True, timeout=120)
+    finally:
+        first.send_signal(signal.SIGCONT)
     assert second.returncode == 2
     assert f"{tmp_path / 'sw'}: another minimlp process (pid {first.pid}) is writing this sweep folder" in second.stderr
     out, err = first.communicate(timeout=300)
