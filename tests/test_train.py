@@ -7,7 +7,7 @@ import pytest
 from minimlp import SGD, SoftmaxCrossEntropy
 from minimlp.config import load_config
 from minimlp.runs import prepare
-from minimlp.batch_metrics import BatchMetrics
+from minimlp.train.batch_metrics import BatchMetrics
 from minimlp.train import fit, make_optimizer, shuffle_rng
 
 SMALL = ["data.dataset=iris", "model.hidden=[12, 7]", "train.epochs=6", "train.batch_size=16"]

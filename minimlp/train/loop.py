@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .batch_metrics import BatchMetrics
-from .errors import MinimlpError
-from .numerics.losses import SoftmaxCrossEntropy
-from .model import PREDICT_CHUNK, Workspace
-from .train_step import TrainStep
-from .numerics.optim import SGD, Adam, scheduled_lr
+from ..errors import MinimlpError
+from ..numerics.losses import SoftmaxCrossEntropy
+from ..model import PREDICT_CHUNK, Workspace
+from .step import TrainStep
+from ..numerics.optim import SGD, Adam, scheduled_lr
 
 HISTORY_COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds")
 

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from .numerics.layers import ReLU
+from ..numerics.layers import ReLU
 
 
 class TrainStep:
