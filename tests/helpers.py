@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 
 import numpy as np
 
@@ -36,3 +38,19 @@ def fuzz_scale():
 def examples(n):
     """Hypothesis example count: n, or n times MINIMLP_FUZZ when exploring (see conftest.py)."""
     return n * max(1, fuzz_scale())
+
+
+# Runs the measured code as its own child and reports that child's peak RSS: measured from a small parent,
+# because Linux carries a parent's peak RSS over to a forked child, and pytest's process grows large.
+MEASURE = """import resource, subprocess, sys
+done = subprocess.run([sys.executable, "-c", sys.argv[1]], capture_output=True, text=True)
+sys.stderr.write(done.stdout + done.stderr)
+print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def peak_rss_mib(code, cwd):
+    """Run ``code`` in a fresh Python and return (its exit status, its output, its peak RSS in MiB)."""
+    done = subprocess.run([sys.executable, "-c", MEASURE, code], cwd=cwd, capture_output=True, text=True)
+    status, kib = map(int, done.stdout.split())
+    return status, done.stderr, kib / 1024  # Linux reports KiB

@@ -2,14 +2,12 @@
 and zip sizes that lie; each refused with exit 2 naming the file, in measured memory (peak RSS of a
 subprocess, from getrusage(RUSAGE_CHILDREN) in a small parent process) rather than wall-clock thresholds."""
 import io
-import subprocess
-import sys
 import zipfile
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from helpers import examples
+from helpers import examples, peak_rss_mib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -32,22 +30,6 @@ def laughs(levels, fanout=9):
 
 PLACES = {"name": "name: {v}\n", "model.hidden": "model:\n  hidden: {v}\n",
           "data.params": "data:\n  dataset: moons\n  params: {{noise: {v}}}\n"}
-
-
-# Runs the measured code as its own child and reports that child's peak RSS: measured from a small parent,
-# because Linux carries a parent's peak RSS over to a forked child, and pytest's process grows large.
-MEASURE = """import resource, subprocess, sys
-done = subprocess.run([sys.executable, "-c", sys.argv[1]], capture_output=True, text=True)
-sys.stderr.write(done.stdout + done.stderr)
-print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-"""
-
-
-def peak_rss_mib(code, cwd):
-    """Run ``code`` in a fresh Python and return (its exit status, its output, its peak RSS in MiB)."""
-    done = subprocess.run([sys.executable, "-c", MEASURE, code], cwd=cwd, capture_output=True, text=True)
-    status, kib = map(int, done.stdout.split())
-    return status, done.stderr, kib / 1024  # Linux reports KiB
 
 
 @pytest.mark.parametrize("place", PLACES)

@@ -1,11 +1,10 @@
 """What a table file may cost, and the values the numbers cannot carry: bounded lines and cells,
 loading in chunks that a Ctrl-C can interrupt, and extreme values refused naming column and line."""
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from helpers import peak_rss_mib
 
 from minimlp.cli import main
 from minimlp.config import load_config
@@ -40,12 +39,12 @@ def test_a_130000_digit_number_costs_little_memory_and_a_short_message(tmp_path)
     """The old reader padded every cell to the longest: this 143 KB file took 2 GB."""
     path = tmp_path / "d.csv"
     path.write_text("a,y\n" + "1" * 130_000 + ",x\n" + rows(2000))
-    script = ("import resource, sys\nfrom minimlp.data import load_csv\nfrom minimlp.errors import DataError\n"
-              f"try:\n    load_csv({str(path)!r})\nexcept DataError as e:\n    print(len(str(e)), \"column 'a', line 2\" in str(e))\n"
-              "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split("\n")
-    assert int(out[0].split()[0]) < 300 and out[0].split()[1] == "True"
-    assert int(out[1]) < 400  # MB, the interpreter, numpy, pandas and scikit-learn included
+    script = ("from minimlp.data import load_csv\nfrom minimlp.errors import DataError\n"
+              f"try:\n    load_csv({str(path)!r})\nexcept DataError as e:\n    print(len(str(e)), \"column 'a', line 2\" in str(e))\n")
+    status, out, mib = peak_rss_mib(script, tmp_path)
+    assert status == 0, out
+    assert int(out.split()[0]) < 300 and out.split()[1] == "True"
+    assert mib < 400  # the interpreter, numpy, pandas and scikit-learn included
 
 
 def test_loading_reports_progress_chunk_by_chunk_and_a_ctrl_c_ends_it(tmp_path, monkeypatch):
