@@ -98,10 +98,18 @@ def _replace(tmp, path):
     1–5 ms for a small checkpoint; a swap (renameat2 RENAME_EXCHANGE) is atomic too and costs ~0.1 ms.
     """
     renameat2 = _renameat2()
-    if renameat2 is not None and renameat2(-100, os.fsencode(tmp), -100, os.fsencode(path), 2) == 0:
+    if renameat2 is not None and _is_file(path) and renameat2(-100, os.fsencode(tmp), -100, os.fsencode(path), 2) == 0:
         os.unlink(tmp)  # AT_FDCWD = -100, RENAME_EXCHANGE = 2
         return
     os.replace(tmp, path)  # no such target yet, or no renameat2 here: the portable way
+
+
+def _is_file(path):
+    """True for a regular file (not a link): the swap would also move a folder or a link aside."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 @functools.cache

@@ -130,3 +130,84 @@ def test_a_network_that_fits_no_model_file_is_bad_input_not_out_of_memory(tmp_pa
     (tmp_path / "t.yaml").write_text(TINY)
     result = invoke("train", tmp_path / "t.yaml", "--set", "model.hidden=[1000000,1000000]", "--out", tmp_path / "r")
     assert result.exit_code == 2 and "1,000,009,000,003 parameters (3.6 TiB)" in result.output
+
+
+def test_a_signal_after_a_checkpoint_keeps_the_run_resumable(tmp_path, monkeypatch):
+    """A sweep's in-process run meets a signal mid-training: the folder keeps what --resume needs."""
+    from minimlp.config import load_config
+    from minimlp.errors import Interrupted
+    from minimlp.runs import folder, resume_run, train_run
+
+    (tmp_path / "t.yaml").write_text(TINY)
+    config = load_config(tmp_path / "t.yaml")
+    real_save, saves = folder.checkpoint.save, []
+
+    def interrupted_after_the_second(*args, **kwargs):
+        real_save(*args, **kwargs)
+        saves.append(1)
+        if len(saves) == 2:
+            raise Interrupted(2)
+
+    monkeypatch.setattr(folder.checkpoint, "save", interrupted_after_the_second)
+    with pytest.raises(Interrupted):
+        train_run(config, tmp_path / "run")
+    monkeypatch.undo()
+    assert {"config.yaml", "history.csv", "checkpoint.npz"} <= {p.name for p in (tmp_path / "run").iterdir()}
+    assert resume_run(tmp_path / "run").status == "completed"
+    train_run(config, tmp_path / "ref")
+    assert (tmp_path / "run" / "model.npz").read_bytes() == (tmp_path / "ref" / "model.npz").read_bytes()
+
+
+def test_a_config_that_cannot_be_written_leaves_no_folder_and_the_retry_works(tmp_path, monkeypatch):
+    (tmp_path / "t.yaml").write_text(TINY)
+    real_write = files.write_text
+
+    def full_for_config(path, text):
+        if path.name == "config.yaml":
+            raise FileWriteError(f"{path}: cannot be written (No space left on device)")
+        real_write(path, text)
+
+    monkeypatch.setattr(files, "write_text", full_for_config)
+    result = invoke("train", tmp_path / "t.yaml", "--out", tmp_path / "run")
+    assert result.exit_code == 2 and "config.yaml: cannot be written" in result.output
+    assert not (tmp_path / "run").exists()
+    monkeypatch.undo()
+    assert invoke("train", tmp_path / "t.yaml", "--out", tmp_path / "run", "-q").exit_code == 0
+
+
+def test_a_resume_whose_history_cannot_be_rewritten_fails_the_run_and_says_resume_can_continue(tmp_path, monkeypatch):
+    from minimlp.runs import history
+
+    (tmp_path / "t.yaml").write_text(TINY)
+    run = tmp_path / "run"
+    real_line, calls = history.history_line, []
+
+    def line_until_the_disk_fills(record):
+        calls.append(record)
+        if len(calls) == 4:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_line(record)
+
+    monkeypatch.setattr(history, "history_line", line_until_the_disk_fills)
+    assert invoke("train", tmp_path / "t.yaml", "--out", run, "-q").exit_code == 1  # stopped, checkpoint kept
+    monkeypatch.undo()
+
+    def full_disk(self, path, records):
+        raise FileWriteError(f"{path}: cannot be written (No space left on device)")
+
+    monkeypatch.setattr(history.HistoryFile, "__init__", full_disk)
+    result = invoke("train", "--resume", run, "-q")
+    assert result.exit_code == 1, result.output
+    assert f"continue with: minimlp train --resume {run}" in result.output
+    monkeypatch.undo()
+    assert invoke("train", "--resume", run, "-q").exit_code == 0
+
+
+def test_an_atomic_write_never_moves_a_folder_aside(tmp_path):
+    target = tmp_path / "out.csv"
+    target.mkdir()
+    (target / "keep.txt").write_text("mine")
+    with pytest.raises(FileWriteError):
+        files.write_text(target, "a,b\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+    assert (target / "keep.txt").read_text() == "mine"

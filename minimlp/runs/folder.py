@@ -85,15 +85,16 @@ def train_run(config, run_dir=None, on_epoch=None, stop_requested=None, own_rest
     files.make_folder(run_dir)
     try:
         with FolderLock(run_dir):
+            check_new_run_dir_locked(run_dir, config if own_restart else None)  # still ours, now that we hold it
             try:
-                check_new_run_dir_locked(run_dir, config if own_restart else None)  # still ours, now that we hold it
                 files.write_text(run_dir / "config.yaml", config.to_yaml())
                 optimizer = make_optimizer(prepared.net, config.optimizer)
                 if on_start:
                     on_start(prepared, run_dir)
                 return _train(prepared, run_dir, optimizer, TrainState(), on_epoch, stop_requested)
-            except Interrupted:
-                _remove_unstarted(run_dir, made)
+            except BaseException:  # interrupted or failed: with a checkpoint the run is resumable, so kept
+                if not (run_dir / CHECKPOINT).exists():
+                    _remove_unstarted(run_dir, made)
                 raise
     except Interrupted:
         if made:
@@ -149,17 +150,21 @@ def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
     """Train from ``state``, appending history.csv and checkpointing as configured; then finish the folder."""
     config, net = prepared.config, prepared.net
     every, path = config.train.checkpoint_every, run_dir / CHECKPOINT
-    history = HistoryFile(run_dir / "history.csv", state.history)  # a resume drops rows after the checkpoint
+    # history.csv is rewritten with the checkpoint's rows (a resume drops later ones). A new run creates it
+    # before training (a failure is bad output, exit 2); a resume inside the run's write-failure handling.
+    history = [] if path.exists() else [HistoryFile(run_dir / "history.csv", state.history)]
 
     def after_epoch(record, state):
-        history.append(record)  # first: history.csv never holds fewer epochs than the checkpoint
+        history[0].append(record)  # first: history.csv never holds fewer epochs than the checkpoint
         if every and record.epoch % every == 0:
             checkpoint.save(path, net, optimizer, state, "running")
         if on_epoch:
             on_epoch(record, state)
 
     def train_and_finish():
-        with history:
+        if not history:
+            history.append(HistoryFile(run_dir / "history.csv", state.history))
+        with history[0]:
             result = fit(net, prepared.splits, config, state=state, optimizer=optimizer,
                          on_epoch=after_epoch, stop_requested=stop_requested)
         checkpoint.save(path, net, optimizer, state, result.status)  # first: resumable whatever happens next
