@@ -54,3 +54,14 @@ def peak_rss_mib(code, cwd):
     done = subprocess.run([sys.executable, "-c", MEASURE, code], cwd=cwd, capture_output=True, text=True)
     status, kib = map(int, done.stdout.split())
     return status, done.stderr, kib / 1024  # Linux reports KiB
+
+
+def wait_for(condition, process, timeout=120, step=0.005):
+    """Poll ``condition()`` while the subprocess ``process`` runs; fail if it ends first or time runs out."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert process.poll() is None, f"the process ended before the test could act on it: {process.communicate()}"
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(step)

@@ -4,9 +4,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 from click.testing import CliRunner
+from helpers import wait_for
 
 from minimlp.cli import main
 from minimlp.runs.lock import LOCK_NAME, SWEEP_LOCK_NAME, FolderLock
@@ -26,13 +26,6 @@ def minimlp(cwd, *args):
     return subprocess.Popen([sys.executable, "-m", "minimlp", *map(str, args)], cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-
-def wait_for(condition, process, timeout=120):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert process.poll() is None, f"ended before the test could meet it: {process.communicate()}"
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 def test_resume_of_a_locked_run_is_refused_and_works_once_released(tmp_path):

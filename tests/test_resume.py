@@ -9,6 +9,7 @@ import time
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from helpers import wait_for
 
 from minimlp.runs import checkpoint
 from minimlp.cli import main
@@ -48,13 +49,6 @@ def start(tmp_path):
     return subprocess.Popen([sys.executable, "-m", "minimlp", "train", "slow.yaml", "--out", "run", "-q"],
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-
-def wait_for(condition, process, timeout=120):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert process.poll() is None, f"training ended before the test could interrupt it: {process.communicate()}"
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.005)
 
 
 def rows(run):

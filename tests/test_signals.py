@@ -9,6 +9,7 @@ import time
 
 import numpy as np
 import pytest
+from helpers import wait_for
 
 SWEEP = ("name: sig\ndata:\n  dataset: moons\n  params: {n_samples: 600}\nmodel:\n  hidden: [16]\n"
          "train:\n  epochs: 20\n  batch_size: 16\n  checkpoint_every: 1\n")
@@ -19,13 +20,6 @@ def minimlp(cwd, *args):
     return subprocess.Popen([sys.executable, "-m", "minimlp", *map(str, args)], cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-
-def wait_for(condition, process, timeout=120, step=0.01):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert process.poll() is None, f"ended before the test could signal it: {process.communicate()}"
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(step)
 
 
 def handles_sigterm(pid):
