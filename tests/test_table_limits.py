@@ -22,10 +22,19 @@ def rows(n, feature=lambda i: str(i)):
     return "".join(f"{feature(i)},{'xy'[i % 2]}\n" for i in range(n))
 
 
-def test_a_line_longer_than_the_limit_is_refused_before_it_is_parsed(tmp_path):
-    (tmp_path / "d.csv").write_text("a,y\n" + rows(10) + "1" * (reader.MAX_LINE_BYTES + 10) + ",x\n" + rows(10))
+@pytest.mark.parametrize("one_call", [True, False])
+@pytest.mark.parametrize("where", ["middle", "end"])
+def test_a_line_longer_than_the_limit_is_refused_before_it_is_parsed(tmp_path, monkeypatch, one_call, where):
+    if not one_call:
+        monkeypatch.setattr(reader, "PARALLEL_MAX_BYTES", 0)
+    long_row = "1" * (reader.MAX_LINE_BYTES - 1) + ",x"  # one byte over, without its newline
+    (tmp_path / "d.csv").write_text("a,y\n" + rows(10) + long_row + ("\n" + rows(10) if where == "middle" else ""))
     with pytest.raises(DataError, match=f"a line longer than {reader.MAX_LINE_BYTES:,} bytes"):
         load_csv(tmp_path / "d.csv")
+    (tmp_path / "d.csv").write_text("a,y\n" + rows(10) + long_row[1:] + ("\n" + rows(10) if where == "middle" else ""))
+    with pytest.raises(DataError) as error:  # at the limit: past the line check, refused for its cell
+        load_csv(tmp_path / "d.csv")
+    assert "a line longer" not in str(error.value)
 
 
 def test_a_long_text_cell_is_refused_naming_its_column_and_line_with_a_bounded_message(tmp_path):
@@ -47,8 +56,27 @@ def test_a_130000_digit_number_costs_little_memory_and_a_short_message(tmp_path)
     assert mib < 400  # the interpreter, numpy, pandas and scikit-learn included
 
 
+def test_a_file_read_in_one_call_reports_that_it_reads_then_its_rows(tmp_path, monkeypatch):
+    monkeypatch.setattr(reader, "TICK_SECONDS", 0.0)  # the ticker reports as often as it can
+    (tmp_path / "d.csv").write_text("a,b,y\n" + "".join(f"{i},{i % 7},{'xy'[i % 2]}\n" for i in range(50_000)))
+    seen = []
+    dataset = load_csv(tmp_path / "d.csv", on_progress=seen.append)
+    assert len(dataset.y) == 50_000 and dataset.frame.columns["b"][:8].tolist() == [0, 1, 2, 3, 4, 5, 6, 0]
+    *ticks, read, done = seen
+    assert ticks and all(t.rows == 0 and t.bytes_read is None and not t.done for t in ticks)
+    assert read.rows == 50_000 and read.bytes_read == read.total_bytes and not read.done
+    assert done.done and done.rows == 50_000 and done.columns == 3
+
+    def fail(loading):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):  # raised in the reading thread, not lost in the ticker's
+        load_csv(tmp_path / "d.csv", on_progress=fail)
+
+
 def test_loading_reports_progress_chunk_by_chunk_and_a_ctrl_c_ends_it(tmp_path, monkeypatch):
     monkeypatch.setattr(reader, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(reader, "PARALLEL_MAX_BYTES", 0)  # larger files are read in chunks
     (tmp_path / "d.csv").write_text("a,y\n" + rows(95))
     seen = []
     load_csv(tmp_path / "d.csv", on_progress=seen.append)

@@ -26,6 +26,10 @@ class LoadProgress:
         now = time.monotonic()
         if loading.seconds >= SHOW_AFTER and self.stream.isatty() and now - self.last >= 0.1:
             self.drawn, self.last = True, now
+            if loading.bytes_read is None:  # read in one call: how far it is is not known
+                spinner = "|/-\\"[int(loading.seconds / 0.1) % 4]
+                click.echo(f"\rreading {loading.path} {spinner} {loading.seconds:.1f} s", nl=False, file=self.stream)
+                return
             share = loading.bytes_read / loading.total_bytes if loading.total_bytes else 0.0
             bar = "#" * int(30 * share)
             click.echo(f"\rreading {loading.path} [{bar:<30}] {100 * share:3.0f}%  {loading.rows:,} rows",

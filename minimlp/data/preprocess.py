@@ -41,100 +41,122 @@ class Preprocessing:
 
     @classmethod
     def fit(cls, frame, rows, impute, standardize):
-        import pandas as pd
-
         d = len(frame.names)
         kinds = [frame.kind(name) for name in frame.names]
-        fill_numeric, fill_category, categories = np.zeros(d), np.full(d, "", dtype=object), []
+        numeric = [j for j, kind in enumerate(kinds) if kind == "numeric"]
+        pre = cls(frame.names, kinds, [np.array([], dtype=str)] * d, impute, np.zeros(d), np.full(d, "", dtype=str), None)
+        N = np.empty((len(rows), len(numeric)), order="F")  # columns contiguous: fast gathers and statistics
+        for k, j in enumerate(numeric):
+            column = frame.columns[frame.names[j]].take(rows, out=N[:, k], mode="clip")  # rows are valid
+            missing = np.isnan(column)
+            _check_some_values(frame, frame.names[j], missing)
+            if impute:  # SimpleImputer(strategy="median")'s statistic, 5x faster (its masked-array median sorts)
+                pre.fill_numeric[j] = np.nanmedian(column)
+                np.copyto(column, pre.fill_numeric[j], where=missing)
+        categories, fill_category = list(pre.categories), pre.fill_category.astype(object)
         for j, name in enumerate(frame.names):
-            column = frame.columns[name][rows].reshape(-1, 1)
-            missing = _missing(column[:, 0])
-            if missing.all():
-                raise DataError(f"{frame.source}: column {name!r} has no values in the training rows")
-            if kinds[j] == "numeric":
-                if impute:  # SimpleImputer(strategy="median")'s statistic, 5x faster (its masked-array median sorts)
-                    fill_numeric[j] = np.nanmedian(column[:, 0])
-                categories.append(np.array([], dtype=str))
-                continue
-            from sklearn.impute import SimpleImputer
-            from sklearn.preprocessing import OneHotEncoder
-
-            if impute:
-                fill_category[j] = SimpleImputer(strategy="most_frequent", missing_values=None).fit(column).statistics_[0]
-            # categories_ are the sorted distinct values, so fitting on each distinct value once gives the same
-            distinct = np.asarray(pd.unique(column[~missing, 0]), dtype=object).reshape(-1, 1)
-            encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False).fit(distinct)
-            categories.append(np.array(encoder.categories_[0], dtype=str))
-        pre = cls(frame.names, kinds, categories, impute, fill_numeric, np.array(fill_category, dtype=str), None)
+            if kinds[j] == "categorical":
+                categories[j], fill_category[j] = _fit_categorical(frame, name, rows, impute)
+        pre.categories, pre.fill_category = categories, np.array(fill_category, dtype=str)
         if standardize:
-            pre.scaler = pre._fit_scaler(frame, rows)
+            pre.scaler = pre._fit_scaler(N, numeric, frame.source)
         return pre
 
-    def _fit_scaler(self, frame, rows):
-        numeric = [j for j, k in enumerate(self.kinds) if k == "numeric"]
+    def _fit_scaler(self, N, numeric, source):
+        """A standardiser over the network inputs from the numeric training columns ``N``; one-hot inputs pass as they are."""
         mean, scale = np.zeros(self.n_inputs), np.ones(self.n_inputs)
         if numeric:
-            X = np.column_stack([self._numeric(frame, j, rows) for j in numeric])  # (n_train, d_numeric)
-            fitted = Standardizer.fit(X, [self.columns[j] for j in numeric], frame.source)
+            fitted = Standardizer.fit(N, [self.columns[j] for j in numeric], source)
             at = np.cumsum([0, *self.widths])[numeric]
             mean[at], scale[at] = fitted.mean, fitted.scale
         return Standardizer(mean, scale)
 
-    def _numeric(self, frame, j, rows):
-        values = frame.columns[self.columns[j]][rows]
-        if self.impute:
-            missing = np.isnan(values)
-            if missing.any():
-                values[missing] = self.fill_numeric[j]  # values is a copy: fancy indexing
-        return values
+    def _gather_numeric(self, frame, numeric, rows, out):
+        """The numeric columns ``numeric`` at ``rows`` into the columns of ``out``, missing cells filled when imputing."""
+        for k, j in enumerate(numeric):
+            column = out[:, k]
+            frame.columns[self.columns[j]].take(rows, out=column, mode="clip")  # rows are valid row indices
+            if self.impute:
+                np.copyto(column, self.fill_numeric[j], where=np.isnan(column))
 
     def transform(self, frame, rows=None, dtype=np.float64):
         """(X, unseen): X (n, n_inputs) in ``dtype``; unseen (n,) marks rows with a category never seen in training."""
-        rows = np.arange(frame.n_rows) if rows is None else np.asarray(rows)
+        return self.transform_splits(frame, [np.arange(frame.n_rows) if rows is None else rows], dtype)[0]
+
+    def transform_splits(self, frame, row_sets, dtype=np.float64):
+        """``transform`` of several row sets of one frame, each category column looked up once for all of them."""
         dtype = np.dtype(dtype)
+        codes = self._category_codes(frame)
+        return [self._transform(frame, np.asarray(rows, dtype=np.intp), dtype, codes) for rows in row_sets]
+
+    def _transform(self, frame, rows, dtype, codes):
         X, unseen = np.empty((len(rows), self.n_inputs), dtype), np.zeros(len(rows), bool)
-        encoders = self._encoders()
+        starts = np.cumsum([0, *self.widths])[:-1]
+        numeric = [j for j, k in enumerate(self.kinds) if k == "numeric"]
+        mean, scale = (self.scaler.mean[starts[numeric]], self.scaler.scale[starts[numeric]]) if self.scaler else (0, 1)
+        contiguous = numeric == list(range(len(self.columns)))  # all numeric: X is N, cast
+        N = np.empty((min(BLOCK_ROWS, len(rows)), len(numeric)), order="F")
         for start in range(0, len(rows), BLOCK_ROWS):
-            block = rows[start:start + BLOCK_ROWS]
-            parts = []
-            for j, name in enumerate(self.columns):
-                if self.kinds[j] == "numeric":
-                    parts.append(self._numeric(frame, j, block)[:, None])
-                    continue
-                onehot = self._onehot(encoders[j], frame.columns[name][block], j)
-                unseen[start:start + len(block)] |= onehot.sum(axis=1) == 0
-                parts.append(onehot)
-            Z = np.hstack(parts) if parts else np.empty((len(block), 0))
-            X[start:start + len(block)] = self._scaled(Z, frame, block, dtype)
+            block, out = rows[start:start + BLOCK_ROWS], X[start:start + BLOCK_ROWS]
+            if numeric:
+                Z = N[:len(block)]
+                self._gather_numeric(frame, numeric, block, Z)
+                if self.scaler is not None:
+                    with np.errstate(over="ignore", invalid="ignore"):
+                        np.subtract(Z, mean, out=Z)
+                        np.divide(Z, scale, out=Z)
+                with np.errstate(over="ignore", invalid="ignore"):  # out of the dtype's range: refused below
+                    if contiguous:
+                        out[...] = Z
+                    else:
+                        for k, j in enumerate(numeric):
+                            out[:, starts[j]] = Z[:, k]
+            for j, code in codes.items():
+                onehot = out[:, starts[j]:starts[j] + self.widths[j]]
+                onehot[...] = 0
+                hot = code.take(block, mode="clip")
+                known = hot >= 0
+                onehot[np.flatnonzero(known), hot[known]] = 1
+                unseen[start:start + len(block)] |= ~known
+            if numeric and not np.isfinite(out).all():
+                self._refuse(frame, block, out, dtype)
         return X, unseen
 
-    def _onehot(self, encoder, values, j):
-        """The encoder's output for ``values``, computed once per distinct value (missing: the fill, if imputing)."""
+    def _category_codes(self, frame):
+        """Per categorical column: (n_rows,) the hot input of each row, -1 for a category never seen in training.
+
+        scikit-learn's encoder maps each distinct value once; rows take their value's code.
+        """
         import pandas as pd
 
-        codes, uniques = pd.factorize(values)  # code -1: missing
-        table = encoder.transform(np.asarray(uniques, dtype=object).reshape(-1, 1))
-        if self.impute:
-            missing_row = encoder.transform(np.array([[self.fill_category[j]]], dtype=object))
-        else:
-            missing_row = np.zeros((1, table.shape[1]))  # the frame refused missing cells already
-        return np.vstack([table, missing_row])[codes]
+        out = {}
+        for j, encoder in self._encoders().items():
+            values, width = frame.columns[self.columns[j]], self.widths[j]
+            codes, uniques = pd.factorize(values)  # code -1: missing
+            table = encoder.transform(np.asarray(uniques, dtype=object).reshape(-1, 1))
+            if self.impute:
+                fill = encoder.transform(np.array([[self.fill_category[j]]], dtype=object))
+            else:
+                fill = np.zeros((1, width))  # the frame refused missing cells already
+            table = np.vstack([table, fill])
+            hot = np.where(table.any(axis=1), table.argmax(axis=1), -1)
+            out[j] = hot.take(codes, mode="wrap")  # code -1 takes the last entry, the fill
+        return out
 
-    def _scaled(self, Z, frame, block, dtype):
-        """Z standardised, refusing what overflows float64 or does not fit ``dtype``, naming column and line."""
+    def _refuse(self, frame, block, out, dtype):
+        """The first cell that does not fit ``dtype`` after standardisation, named by column and line."""
+        r, c = np.argwhere(~np.isfinite(out))[0]
+        j = int(np.searchsorted(np.cumsum(self.widths), c, side="right"))
+        name, row = self.columns[j], int(block[r])
+        value = frame.columns[name][row]
+        if self.impute and np.isnan(value):
+            value = self.fill_numeric[j]
         with np.errstate(over="ignore", invalid="ignore"):
-            if self.scaler is not None:
-                Z = (Z - self.scaler.mean) / self.scaler.scale
-            fits = np.abs(Z) <= np.finfo(dtype).max
-        if not fits.all():
-            r, c = np.argwhere(~fits)[0]
-            j = int(np.searchsorted(np.cumsum(self.widths), c, side="right"))
-            name, row = self.columns[j], int(block[r])
-            after = " after standardisation" if self.scaler is not None else ""
-            what = "overflows float64" if not np.isfinite(Z[r, c]) else f"becomes {Z[r, c]:.3g}"
-            raise frame.error(row, name, f"{shown(frame.cell(row, name))} {what}{after}, beyond the model's {dtype.name} "
-                                         f"range (±{np.finfo(dtype).max:.3g})")
-        return Z
+            z = (value - self.scaler.mean[c]) / self.scaler.scale[c] if self.scaler is not None else value
+        after = " after standardisation" if self.scaler is not None else ""
+        what = "overflows float64" if not np.isfinite(z) else f"becomes {z:.3g}"
+        raise frame.error(row, name, f"{shown(frame.cell(row, name))} {what}{after}, beyond the model's {dtype.name} "
+                                     f"range (±{np.finfo(dtype).max:.3g})")
 
     def _encoders(self):
         encoders = {}
@@ -148,6 +170,27 @@ class Preprocessing:
                     encoders[j] = OneHotEncoder(categories=[known], handle_unknown="ignore", sparse_output=False,
                                                 dtype=np.float64).fit(known.reshape(-1, 1))
         return encoders
+
+
+def _check_some_values(frame, name, missing):
+    if missing.all():
+        raise DataError(f"{frame.source}: column {name!r} has no values in the training rows")
+
+
+def _fit_categorical(frame, name, rows, impute):
+    """(the sorted categories, the most frequent one or '') of a text column's training rows, by scikit-learn."""
+    import pandas as pd
+    from sklearn.impute import SimpleImputer
+    from sklearn.preprocessing import OneHotEncoder
+
+    column = frame.columns[name][rows].reshape(-1, 1)
+    missing = _missing(column[:, 0])
+    _check_some_values(frame, name, missing)
+    fill = SimpleImputer(strategy="most_frequent", missing_values=None).fit(column).statistics_[0] if impute else ""
+    # categories_ are the sorted distinct values, so fitting on each distinct value once gives the same
+    distinct = np.asarray(pd.unique(column[~missing, 0]), dtype=object).reshape(-1, 1)
+    encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False).fit(distinct)
+    return np.array(encoder.categories_[0], dtype=str), fill
 
 
 def _missing(values):

@@ -1,8 +1,11 @@
-"""Reading a table file (CSV, TSV or Parquet) into raw columns with pandas, in chunks, within stated bounds.
+"""Reading a table file (CSV, TSV or Parquet) into raw columns with pandas, within stated bounds.
 
-Chunks keep every C call short (Ctrl-C acts between them) and let a callback
-report progress. Cells are parsed by pandas; the rare error path re-reads the
-file with Python's csv module to name the line and the cell as written.
+A file of up to PARALLEL_MAX_BYTES is read in one ``pandas.read_csv`` call on
+its path, which parses a large file on several threads; a larger one in chunks,
+which keep every C call short (Ctrl-C acts between them) and report progress.
+Either way a Ctrl-C acts within about a second. Cells are parsed by pandas; the
+rare error path re-reads the file with Python's csv module to name the line and
+the cell as written.
 """
 import difflib
 import time
@@ -21,6 +24,8 @@ MAX_TABLE_BYTES = 1 << 30  # 1 GiB
 MAX_LINE_BYTES = 1 << 20  # 1 MiB for one physical line of a CSV file
 MAX_NAME_CHARS = 1_000  # a column name
 CHUNK_ROWS = 65_536
+PARALLEL_MAX_BYTES = 256 << 20  # read in one call: ~0.6 s on two cores, so Ctrl-C still acts within a second
+TICK_SECONDS = 0.1  # how often a one-call read reports that it is still reading
 PARQUET = (".parquet", ".pq")
 
 
@@ -31,7 +36,7 @@ class Loading:
     path: str
     rows: int
     columns: int
-    bytes_read: int
+    bytes_read: "int | None"  # None while a one-call read is under way (how far it is is not known)
     total_bytes: int
     seconds: float
     done: bool = False
@@ -149,9 +154,13 @@ def _read_csv(path, delimiter, target, with_target, on_progress):
         target = target_name(path, names, target) if with_target else None
         f.seek(0)
         progress = Progress(path, total, on_progress)
-        pieces = _csv_pieces(_BoundedLines(f, path), delimiter, names, target, progress)
+        whole = _path_of(f) if total <= PARALLEL_MAX_BYTES else None
+        if whole and _lines_bounded(f, path):
+            columns = _read_whole(whole, path, delimiter, names, target, progress)
+        else:
+            pieces = _csv_pieces(_BoundedLines(f, path), delimiter, names, target, progress)
+            columns = {name: concatenate(pieces.pop(name)) for name in names}
     progress(0, len(names), total, done=True)
-    columns = {name: concatenate(pieces.pop(name)) for name in names}
     table = RawTable(str(path), columns, *lines.locators(path, delimiter, names), target)
     _check_rows(table, delimiter)
     return table
@@ -175,6 +184,72 @@ def _csv_pieces(source, delimiter, names, target, progress):
         except (ValueError, pd.errors.ParserWarning) as e:
             raise _parse_error(source.path, delimiter, e, len(names)) from None
     return pieces
+
+
+def _path_of(f):
+    """A path to the file already open as ``f`` (so pandas reads the very file that was checked), or None."""
+    import os
+
+    path = f"/proc/self/fd/{f.fileno()}"
+    return path if os.path.exists(path) else None
+
+
+def _lines_bounded(f, path):
+    """True when no line is longer than MAX_LINE_BYTES; a DataError naming where one starts otherwise.
+
+    Every window of MAX_LINE_BYTES + 1 bytes from a line's start must hold a newline:
+    one backward search per window, so a 100 MB file costs a few hundred searches.
+    """
+    import mmap
+
+    try:
+        view = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):  # an empty file, or one mmap cannot map: the chunked reader judges it
+        return False
+    with view:
+        start, size = 0, len(view)
+        while start + MAX_LINE_BYTES < size:
+            newline = view.rfind(b"\n", start, start + MAX_LINE_BYTES + 1)
+            if newline < 0:
+                raise DataError(f"{path}: a line longer than {MAX_LINE_BYTES:,} bytes starting at byte {start:,}; "
+                                f"lines may be at most {MAX_LINE_BYTES:,} bytes")
+            start = newline + 1
+    return True
+
+
+def _read_whole(whole, path, delimiter, names, target, progress):
+    """name -> column, from one ``read_csv`` call on the file's path, reporting that it reads every TICK_SECONDS."""
+    import threading
+
+    import pandas as pd
+
+    done, raised = threading.Event(), []
+
+    def tick():
+        try:
+            while not done.wait(TICK_SECONDS):
+                progress(0, len(names), None)
+        except BaseException as e:  # the callback's own error, raised in the caller's thread below
+            raised.append(e)
+
+    ticker = threading.Thread(target=tick, name="minimlp-loading", daemon=True)
+    ticker.start()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)  # a row with more cells than the header
+            try:
+                frame = pd.read_csv(whole, sep=delimiter, header=0, names=names, index_col=False,
+                                    dtype={target: str} if target else None, keep_default_na=False,
+                                    na_values=missing_tokens(), encoding="utf-8", engine="c")
+            except (ValueError, pd.errors.ParserWarning) as e:
+                raise _parse_error(path, delimiter, e, len(names)) from None
+    finally:
+        done.set()
+        ticker.join()
+    if raised:
+        raise raised[0]
+    progress(len(frame), len(names), progress.total)
+    return {name: piece(frame[name].to_numpy()) for name in names}
 
 
 def file_size(f):

@@ -130,8 +130,5 @@ def prepare(dataset, data_config, seed, dtype):
     train, val, test = split_indices(dataset, data_config.test_size, data_config.val_size, seed)
     pre = Preprocessing.fit(dataset.frame, train, data_config.missing == "impute", data_config.standardize)
     y = dataset.y
-
-    def view(rows):
-        return pre.transform(dataset.frame, rows, dtype)[0]
-
-    return Splits(view(train), y[train], view(val), y[val], view(test), y[test], pre.scaler, test, pre)
+    (X_train, _), (X_val, _), (X_test, _) = pre.transform_splits(dataset.frame, [train, val, test], dtype)
+    return Splits(X_train, y[train], X_val, y[val], X_test, y[test], pre.scaler, test, pre)
