@@ -31,3 +31,12 @@ def test_impossible_splits_raise_like_scikit_learns(y, test_size):
         train_test_split(np.arange(len(y)), test_size=test_size, stratify=y, random_state=0)
     with pytest.raises(ValueError):
         stratified_split(np.array(y), test_size, 0)
+
+
+@pytest.mark.parametrize("y", [np.array([3, 3, 9, 9, 9, 3, 5, 5, 5, 5]), np.array(["b", "a", "b", "a", "c", "c", "a"]),
+                               np.array([-1, 2, -1, 2, 2, -1]), np.array([0.5, 1.5, 0.5, 1.5, 0.5, 1.5])])
+@pytest.mark.parametrize("seed", [0, 7])
+def test_labels_that_are_not_class_indices_split_as_scikit_learn_does(y, seed):
+    expected = train_test_split(np.arange(len(y)), test_size=0.34, stratify=y, random_state=seed)
+    for ours, theirs in zip(stratified_split(y, 0.34, seed), expected):
+        np.testing.assert_array_equal(ours, theirs)

@@ -4,6 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from minimlp.cli import main
 from minimlp.config import load_config
@@ -112,6 +114,19 @@ def test_imputed_values_are_pandas_median_and_mode_of_the_training_rows(tmp_path
     filled = np.where(np.isnan(dataset.frame.columns["weight"][train]), seen["weight"].median(),
                       dataset.frame.columns["weight"][train])
     np.testing.assert_allclose(splits.X_train[:, 0], (filled - filled.mean()) / filled.std(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("cells", [["b", "a", "b", "a", "c"], ["zz", "Z", "zz", "Z", "a", "a", None, None, None]])
+def test_the_imputed_category_is_scikit_learns_most_frequent_with_its_ties(cells):
+    from sklearn.impute import SimpleImputer
+
+    from minimlp.data.columns import Frame
+    from minimlp.data.preprocess import Preprocessing
+
+    column = np.array(cells, dtype=object)
+    pre = Preprocessing.fit(Frame("t", {"c": column}), np.arange(len(cells)), impute=True, standardize=False)
+    expected = SimpleImputer(strategy="most_frequent", missing_values=None).fit(column[:, None]).statistics_[0]
+    assert pre.fill_category[0] == expected and pre.categories[0].tolist() == sorted(set(cells) - {None})
 
 
 def test_a_missing_target_is_an_error_even_when_imputing(tmp_path):
@@ -321,3 +336,32 @@ def test_predict_reads_tsv_by_extension_and_any_delimiter_given(cwd, trained):
     assert all(r.exit_code == 0 for r in outputs), [r.output for r in outputs]
     assert (cwd / "a.out").read_text() == (cwd / "b.out").read_text() == (cwd / "c.out").read_text()
     assert run("predict", trained, "c.txt", "--delimiter", ";;", "-o", "d.out").exit_code == 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.floats(allow_nan=False, allow_infinity=False, width=64), st.just(float("nan"))),
+                min_size=1, max_size=40))
+def test_the_imputing_median_is_numpys_nanmedian_bit_for_bit(cells):
+    from minimlp.data.preprocess import median
+
+    column = np.array(cells)
+    with np.errstate(over="ignore"):
+        expected = np.nanmedian(column) if not np.isnan(column).all() else np.nan
+    got = median(column, np.isnan(column))
+    if np.isinf(expected):  # numpy's mean of the two middle values overflowed: ours lies between them
+        values = np.sort(column[~np.isnan(column)])
+        middle = values[len(values) // 2 - 1:len(values) // 2 + 1]
+        assert np.isfinite(got) and middle[0] <= got <= middle[1]
+    else:
+        assert (np.isnan(got) and np.isnan(expected)) or got == expected
+
+
+@pytest.mark.parametrize("n", [599, 600, 601, 5000, 5001])
+def test_the_imputing_median_of_long_columns_is_numpys_nanmedian_bit_for_bit(n):
+    from minimlp.data.preprocess import median
+
+    rng = np.random.default_rng(n)
+    for scale in (1.0, 1e300, 1e-300):
+        column = rng.standard_normal(n) * scale
+        column[rng.random(n) < 0.1] = np.nan
+        assert median(column, np.isnan(column)) == np.nanmedian(column)

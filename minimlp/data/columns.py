@@ -68,6 +68,17 @@ class Frame:
         take = (lambda a: a) if rows is None else (lambda a: a[rows])
         return np.column_stack([take(a) for a in self.columns.values()]) if self.columns else np.empty((0, 0))
 
+    def factorized(self, name):
+        """(codes, uniques) of a categorical column, code -1 for a missing cell: computed once, then shared by
+        the cell checks, the fitted encoder and every split's transform."""
+        import pandas as pd
+
+        cache = self.__dict__.setdefault("_factorized", {})
+        if name not in cache:
+            codes, uniques = pd.factorize(self.columns[name])
+            cache[name] = codes, np.asarray(uniques, dtype=object)
+        return cache[name]
+
     def error(self, row, name, message):
         return DataError(f"{self.source}: column {name!r}, {self.where(row)}: {message}")
 

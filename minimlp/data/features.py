@@ -41,12 +41,13 @@ def check_cells(frame, impute, hint=IMPUTE_HINT):
     first_missing = []
     for name, column in frame.columns.items():
         if column.dtype == object:
-            lengths = _lengths(column)
-            row = first(lengths > MAX_CELL_CHARS)
+            codes, uniques = frame.factorized(name)
+            lengths = np.array([len(u) for u in uniques], dtype=np.int64)
+            row = first(lengths[codes] > MAX_CELL_CHARS) if lengths.max(initial=0) > MAX_CELL_CHARS else None
             if row is not None:
-                raise frame.error(row, name, f"a text cell of {lengths[row]:,} characters; "
+                raise frame.error(row, name, f"a text cell of {lengths[codes[row]]:,} characters; "
                                              f"cells may hold at most {MAX_CELL_CHARS:,}")
-            missing = _missing_mask(column)
+            missing = codes < 0
         else:
             missing = np.isnan(column)
             row = first(np.isinf(column))
@@ -66,18 +67,3 @@ def missing_cell_error(frame, row, name, hint):
         return DataError(f"{frame.source}: empty cell in column {name!r}, {frame.where(row)}{hint}")
     what = "is not a finite number" if text.strip().lower() == "nan" else "marks a missing value"
     return frame.error(row, name, f"{shown(text)} {what}{hint}")
-
-
-def _missing_mask(column):
-    import pandas as pd
-
-    return pd.isna(column)
-
-
-def _lengths(column):
-    """Each cell's length, computed once per distinct value."""
-    import pandas as pd
-
-    codes, uniques = pd.factorize(column)
-    lengths = np.array([len(u) for u in uniques] + [0], dtype=np.int64)
-    return lengths[codes]

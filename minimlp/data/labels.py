@@ -22,15 +22,17 @@ def parse_labels(values, what, source, where=None):
     where = where or (lambda row: f"row {row + 1}")
     values = np.asarray(values)
     numeric = values.dtype.kind in "fiub"
-    series = pd.Series(values if numeric else values.astype(object))
-    if not numeric:
-        series = series.where(series.isna(), series.astype(str).str.strip())
-        series = series.mask(series.str.lower().isin(("", *MISSING_WORDS)))
-    missing = np.flatnonzero(series.isna().to_numpy())
+    codes, uniques = pd.factorize(values if numeric else values.astype(object, copy=False), sort=False)  # -1: NaN
+    _check_count(len(uniques), uniques, what, source, 10 * MAX_CLASSES)
+    if not numeric:  # each distinct cell is stripped and judged once
+        uniques = pd.Series(uniques, dtype=object).astype(str).str.strip()
+        absent = uniques.str.lower().isin(("", *MISSING_WORDS)).to_numpy()
+        if absent.any():
+            codes = np.where(absent[codes], -1, codes)
+        uniques = uniques.to_numpy()
+    missing = np.flatnonzero(codes < 0)
     if len(missing):
         raise DataError(f"{source}: empty cell in {what}, {where(int(missing[0]))}; every row needs a label")
-    codes, uniques = pd.factorize(series, sort=False)
-    _check_count(len(uniques), uniques, what, source, 10 * MAX_CLASSES)
     keys = [label_value(u, numeric) for u in uniques]
     if all(isinstance(k, (int, float)) and not isinstance(k, bool) for k in keys):
         kinds = {type(k) for k in keys}

@@ -1,7 +1,7 @@
 """Parquet files through pyarrow (the optional extra ``minimlp[parquet]``), in record batches."""
 from .. import files
 from ..errors import DataError
-from .reader import CHUNK_ROWS, MAX_TABLE_BYTES, Progress, RawTable, check_header, concatenate, file_size, piece
+from .reader import CHUNK_ROWS, MAX_TABLE_BYTES, Progress, RawTable, check_header, column_values, concatenate, file_size
 
 
 def read_parquet(path, on_progress=None):
@@ -20,7 +20,7 @@ def read_parquet(path, on_progress=None):
             for batch in parquet.iter_batches(batch_size=CHUNK_ROWS):
                 frame = batch.to_pandas()
                 for name, column in zip(names, frame.columns):
-                    pieces[name].append(piece(frame[column].to_numpy()))
+                    pieces[name].append(column_values(frame[column]))
                 progress(len(frame), len(names), total)
         except (pyarrow.ArrowException, OSError, ValueError, TypeError) as e:
             raise DataError(f"{path}: not a readable Parquet file ({str(e)[:200]})") from None

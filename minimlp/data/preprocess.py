@@ -13,7 +13,7 @@ from ..errors import DataError
 from .columns import shown
 from .scaling import Standardizer
 
-BLOCK_ROWS = 65_536  # rows transformed at a time: bounds the float64 temporaries
+BLOCK_ROWS = 16_384  # rows transformed at a time: bounds the float64 temporaries (2.6 MB for 20 columns)
 
 
 @dataclass
@@ -45,31 +45,28 @@ class Preprocessing:
         kinds = [frame.kind(name) for name in frame.names]
         numeric = [j for j, kind in enumerate(kinds) if kind == "numeric"]
         pre = cls(frame.names, kinds, [np.array([], dtype=str)] * d, impute, np.zeros(d), np.full(d, "", dtype=str), None)
-        N = np.empty((len(rows), len(numeric)), order="F")  # columns contiguous: fast gathers and statistics
+        column = np.empty(len(rows))  # one training column at a time, in one small buffer
+        mean, scale = np.zeros(len(numeric)), np.ones(len(numeric))
         for k, j in enumerate(numeric):
-            column = frame.columns[frame.names[j]].take(rows, out=N[:, k], mode="clip")  # rows are valid
+            frame.columns[frame.names[j]].take(rows, out=column, mode="clip")  # rows are valid
             missing = np.isnan(column)
             _check_some_values(frame, frame.names[j], missing)
             if impute:  # SimpleImputer(strategy="median")'s statistic, 5x faster (its masked-array median sorts)
-                pre.fill_numeric[j] = np.nanmedian(column)
+                pre.fill_numeric[j] = median(column, missing)
                 np.copyto(column, pre.fill_numeric[j], where=missing)
+            if standardize:
+                fitted = Standardizer.fit(column[:, None], [frame.names[j]], frame.source)
+                mean[k], scale[k] = fitted.mean[0], fitted.scale[0]
         categories, fill_category = list(pre.categories), pre.fill_category.astype(object)
         for j, name in enumerate(frame.names):
             if kinds[j] == "categorical":
                 categories[j], fill_category[j] = _fit_categorical(frame, name, rows, impute)
         pre.categories, pre.fill_category = categories, np.array(fill_category, dtype=str)
-        if standardize:
-            pre.scaler = pre._fit_scaler(N, numeric, frame.source)
+        if standardize:  # over the network inputs: one-hot inputs pass as they are
+            pre.scaler = Standardizer(np.zeros(pre.n_inputs), np.ones(pre.n_inputs))
+            at = np.cumsum([0, *pre.widths])[numeric]
+            pre.scaler.mean[at], pre.scaler.scale[at] = mean, scale
         return pre
-
-    def _fit_scaler(self, N, numeric, source):
-        """A standardiser over the network inputs from the numeric training columns ``N``; one-hot inputs pass as they are."""
-        mean, scale = np.zeros(self.n_inputs), np.ones(self.n_inputs)
-        if numeric:
-            fitted = Standardizer.fit(N, [self.columns[j] for j in numeric], source)
-            at = np.cumsum([0, *self.widths])[numeric]
-            mean[at], scale[at] = fitted.mean, fitted.scale
-        return Standardizer(mean, scale)
 
     def _gather_numeric(self, frame, numeric, rows, out):
         """The numeric columns ``numeric`` at ``rows`` into the columns of ``out``, missing cells filled when imputing."""
@@ -94,7 +91,7 @@ class Preprocessing:
         starts = np.cumsum([0, *self.widths])[:-1]
         numeric = [j for j, k in enumerate(self.kinds) if k == "numeric"]
         mean, scale = (self.scaler.mean[starts[numeric]], self.scaler.scale[starts[numeric]]) if self.scaler else (0, 1)
-        contiguous = numeric == list(range(len(self.columns)))  # all numeric: X is N, cast
+        runs = _runs(starts[numeric])  # (X columns, N columns) of numeric inputs side by side: one copy each
         N = np.empty((min(BLOCK_ROWS, len(rows)), len(numeric)), order="F")
         for start in range(0, len(rows), BLOCK_ROWS):
             block, out = rows[start:start + BLOCK_ROWS], X[start:start + BLOCK_ROWS]
@@ -106,11 +103,8 @@ class Preprocessing:
                         np.subtract(Z, mean, out=Z)
                         np.divide(Z, scale, out=Z)
                 with np.errstate(over="ignore", invalid="ignore"):  # out of the dtype's range: refused below
-                    if contiguous:
-                        out[...] = Z
-                    else:
-                        for k, j in enumerate(numeric):
-                            out[:, starts[j]] = Z[:, k]
+                    for at, k in runs:
+                        out[:, at] = Z[:, k]
             for j, code in codes.items():
                 onehot = out[:, starts[j]:starts[j] + self.widths[j]]
                 onehot[...] = 0
@@ -127,17 +121,14 @@ class Preprocessing:
 
         scikit-learn's encoder maps each distinct value once; rows take their value's code.
         """
-        import pandas as pd
-
         out = {}
         for j, encoder in self._encoders().items():
-            values, width = frame.columns[self.columns[j]], self.widths[j]
-            codes, uniques = pd.factorize(values)  # code -1: missing
-            table = encoder.transform(np.asarray(uniques, dtype=object).reshape(-1, 1))
+            codes, uniques = frame.factorized(self.columns[j])  # code -1: missing
+            table = encoder.transform(uniques.reshape(-1, 1))
             if self.impute:
                 fill = encoder.transform(np.array([[self.fill_category[j]]], dtype=object))
             else:
-                fill = np.zeros((1, width))  # the frame refused missing cells already
+                fill = np.zeros((1, self.widths[j]))  # the frame refused missing cells already
             table = np.vstack([table, fill])
             hot = np.where(table.any(axis=1), table.argmax(axis=1), -1)
             out[j] = hot.take(codes, mode="wrap")  # code -1 takes the last entry, the fill
@@ -172,31 +163,58 @@ class Preprocessing:
         return encoders
 
 
+def median(column, missing):
+    """``np.nanmedian(column)`` bit for bit, with one selection instead of two (the lower middle value of an
+    even count is the largest of those the selection puts below the upper one), and where numpy's mean of
+    the two middle values overflows (both near float64's limit), their halves' sum instead."""
+    values = column[~missing]
+    if len(values) == 0:
+        return np.nan
+    k = len(values) // 2
+    values.partition(k)
+    if len(values) % 2:
+        return values[k]
+    low, high = values[:k].max(), values[k]
+    with np.errstate(over="ignore"):
+        middle = np.mean(np.array([low, high]))
+    return middle if np.isfinite(middle) else low / 2 + high / 2
+
+
+def _runs(positions):
+    """[(slice in X, slice in N)] for each run of consecutive ``positions`` (N's column k goes to X's positions[k])."""
+    runs, k = [], 0
+    while k < len(positions):
+        end = k + 1
+        while end < len(positions) and positions[end] == positions[end - 1] + 1:
+            end += 1
+        runs.append((slice(positions[k], positions[end - 1] + 1), slice(k, end)))
+        k = end
+    return runs
+
+
 def _check_some_values(frame, name, missing):
     if missing.all():
         raise DataError(f"{frame.source}: column {name!r} has no values in the training rows")
 
 
 def _fit_categorical(frame, name, rows, impute):
-    """(the sorted categories, the most frequent one or '') of a text column's training rows, by scikit-learn."""
-    import pandas as pd
-    from sklearn.impute import SimpleImputer
+    """(the sorted categories, the most frequent one or '') of a text column's training rows.
+
+    The categories are scikit-learn's OneHotEncoder's, fitted on each distinct value
+    once (its categories_ are the sorted distinct values). The most frequent value,
+    ties going to the smallest, is SimpleImputer(strategy="most_frequent")'s statistic,
+    counted on codes: 10x faster than its Counter over every cell.
+    """
     from sklearn.preprocessing import OneHotEncoder
 
-    column = frame.columns[name][rows].reshape(-1, 1)
-    missing = _missing(column[:, 0])
-    _check_some_values(frame, name, missing)
-    fill = SimpleImputer(strategy="most_frequent", missing_values=None).fit(column).statistics_[0] if impute else ""
-    # categories_ are the sorted distinct values, so fitting on each distinct value once gives the same
-    distinct = np.asarray(pd.unique(column[~missing, 0]), dtype=object).reshape(-1, 1)
-    encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False).fit(distinct)
+    codes, uniques = frame.factorized(name)
+    codes = codes.take(rows, mode="clip")  # rows are valid
+    present = codes >= 0
+    _check_some_values(frame, name, ~present)
+    counts = np.bincount(codes[present], minlength=len(uniques))
+    fill = min(uniques[counts == counts.max()]) if impute else ""
+    encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False).fit(uniques[counts > 0].reshape(-1, 1))
     return np.array(encoder.categories_[0], dtype=str), fill
-
-
-def _missing(values):
-    import pandas as pd
-
-    return pd.isna(values) if values.dtype == object else np.isnan(values)
 
 
 def all_numeric(names, scaler):

@@ -179,7 +179,7 @@ def _csv_pieces(source, delimiter, names, target, progress):
                                  na_values=missing_tokens(), chunksize=CHUNK_ROWS, encoding="utf-8", engine="c")
             for chunk in chunks:
                 for name in names:
-                    pieces[name].append(piece(chunk[name].to_numpy()))
+                    pieces[name].append(column_values(chunk[name]))
                 progress(len(chunk), len(names), source.position)
         except (ValueError, pd.errors.ParserWarning) as e:
             raise _parse_error(source.path, delimiter, e, len(names)) from None
@@ -249,13 +249,27 @@ def _read_whole(whole, path, delimiter, names, target, progress):
     if raised:
         raise raised[0]
     progress(len(frame), len(names), progress.total)
-    return {name: piece(frame[name].to_numpy()) for name in names}
+    return {name: column_values(frame[name]) for name in names}
 
 
 def file_size(f):
     import os
 
     return os.fstat(f.fileno()).st_size
+
+
+def column_values(series):
+    """A column pandas read, as numbers or as an object array of str with NaN for missing cells.
+
+    Text is factorized (in C for pandas' Arrow strings) and spread back by code,
+    so rows share one str object per distinct value instead of one each.
+    """
+    import pandas as pd
+
+    if isinstance(series.dtype, pd.StringDtype):
+        codes, uniques = pd.factorize(series)  # code -1: missing
+        return np.append(np.asarray(uniques, dtype=object), np.nan)[codes]
+    return piece(series.to_numpy())
 
 
 def piece(values):
