@@ -24,7 +24,7 @@ MAX_TABLE_BYTES = 1 << 30  # 1 GiB
 MAX_LINE_BYTES = 1 << 20  # 1 MiB for one physical line of a CSV file
 MAX_NAME_CHARS = 1_000  # a column name
 CHUNK_ROWS = 65_536
-PARALLEL_MAX_BYTES = 256 << 20  # read in one call: ~0.6 s on two cores, so Ctrl-C still acts within a second
+PARALLEL_MAX_BYTES = 128 << 20  # read in one call (~0.3 s on two cores), so a Ctrl-C still acts within a second
 TICK_SECONDS = 0.1  # how often a one-call read reports that it is still reading
 PARQUET = (".parquet", ".pq")
 
