@@ -365,3 +365,19 @@ def test_the_imputing_median_of_long_columns_is_numpys_nanmedian_bit_for_bit(n):
         column = rng.standard_normal(n) * scale
         column[rng.random(n) < 0.1] = np.nan
         assert median(column, np.isnan(column)) == np.nanmedian(column)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", " a", "b", "b ", "NA", "null", "", "c", "Ä", None, float("nan")]), min_size=1,
+                max_size=30))
+def test_a_text_columns_free_factorization_is_pandas_own(cells):
+    from minimlp.data.columns import normalize
+
+    kind, column, factorized = normalize(np.array(cells, dtype=object), "categorical")
+    assert kind == "categorical"
+    codes, uniques = pd.factorize(column)
+    if factorized is None:  # only when stripping merged two spellings
+        assert {" a", "a"} <= set(cells) or {"b", "b "} <= set(cells)
+        return
+    np.testing.assert_array_equal(factorized[0], codes)
+    assert factorized[1].tolist() == list(uniques)

@@ -79,6 +79,13 @@ class Frame:
             cache[name] = codes, np.asarray(uniques, dtype=object)
         return cache[name]
 
+    def add(self, name, kind_column_factorized):
+        """Add a column from ``normalize``'s (kind, column, factorized); its factorization is kept when known."""
+        _, column, factorized = kind_column_factorized
+        self.columns[name] = column
+        if factorized is not None:
+            self.__dict__.setdefault("_factorized", {})[name] = factorized
+
     def error(self, row, name, message):
         return DataError(f"{self.source}: column {name!r}, {self.where(row)}: {message}")
 
@@ -94,7 +101,10 @@ def from_matrix(X, names, source):
 
 
 def normalize(values, kind=None):
-    """(kind, column) for raw values: float64 with NaN, or object with stripped str and None.
+    """(kind, column, factorized) for raw values: float64 with NaN, or object with stripped str and None.
+
+    ``factorized`` is ``pd.factorize(column)`` when it comes free (a text column whose
+    distinct cells stay distinct once stripped), else None.
 
     ``kind`` None infers: numbers give a numeric column, text a categorical one;
     a column of numbers and text comes back as "mixed" with the text cells' mask,
@@ -103,10 +113,10 @@ def normalize(values, kind=None):
     values = np.asarray(values)
     if values.dtype.kind in "fiu":
         column = values.astype(np.float64, copy=False)
-        return ("categorical", _numbers_as_text(column)) if kind == "categorical" else ("numeric", column)
+        return ("categorical", _numbers_as_text(column), None) if kind == "categorical" else ("numeric", column, None)
     if values.dtype.kind == "b":
         values = values.astype(str).astype(object)
-    return _normalize_objects(values.astype(object), kind)
+    return _normalize_objects(values.astype(object, copy=False), kind)
 
 
 def _normalize_objects(values, kind):
@@ -116,7 +126,15 @@ def _normalize_objects(values, kind):
     codes, uniques = pd.factorize(values)  # code -1: NaN or None
     kind, column = _classify(np.asarray(uniques, dtype=object), kind)
     absent = {"mixed": False, "numeric": np.nan, "categorical": None}[kind]
-    return kind, np.append(column, np.array([absent], dtype=column.dtype))[codes]
+    spread = np.append(column, np.array([absent], dtype=column.dtype))[codes]
+    if kind != "categorical":
+        return kind, spread, None
+    missing = np.array([value is None for value in column], dtype=bool)
+    present = column[~missing]
+    if len(set(present)) < len(present):  # two spellings became one value (' a' and 'a'): count again
+        return kind, spread, None
+    renumbered = np.append(np.where(missing, -1, np.cumsum(~missing) - 1), -1)  # first appearances keep their order
+    return kind, spread, (renumbered[codes], present)
 
 
 def _classify(values, kind):
