@@ -98,3 +98,55 @@ def test_metrics_json_is_strict_and_best_epoch_is_set_without_early_stopping(cwd
         val = [float(line.split(",")[3]) for line in f.read().splitlines()[1:]]
     assert metrics["best_epoch"] == val.index(min(val)) + 1
     assert metrics["data"]["rows"] == {"train": 105, "val": 15, "test": 30}
+
+
+class Terminal:
+    """A stream that says it is a terminal, keeping what is written to it."""
+
+    def __init__(self, tty=True):
+        self.text, self.tty = "", tty
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return self.tty
+
+
+def loading(seconds, bytes_read, done=False, rows=1000):
+    from minimlp.data.reader import Loading
+
+    return Loading("big.csv", rows, 5, bytes_read, 4000, seconds, done)
+
+
+@pytest.mark.parametrize("bytes_read,expected", [(1000, r"reading big\.csv \[#{7} {23}\]  25%  1,000 rows"),
+                                                 (None, r"reading big\.csv [|/\\-] 1\.5 s")])
+def test_loading_shows_a_bar_or_a_spinner_on_a_terminal_after_a_second_then_one_line(capsys, bytes_read, expected):
+    from minimlp.cli.loading import LoadProgress
+
+    terminal = Terminal()
+    progress = LoadProgress(stream=terminal)
+    progress(loading(0.5, bytes_read))
+    assert terminal.text == ""  # a short read draws nothing
+    progress(loading(1.5, bytes_read))
+    assert re.fullmatch("\r" + expected, terminal.text), terminal.text
+    progress(loading(1.7, 4000, done=True, rows=2000))
+    assert terminal.text.endswith("\r\033[K")  # the bar is wiped before the summary line
+    assert capsys.readouterr().out == "read big.csv: 2,000 rows × 5 columns in 1.70 s\n"
+
+
+def test_loading_draws_nothing_off_a_terminal_and_nothing_at_all_when_quiet(capsys):
+    from minimlp.cli.loading import LoadProgress
+
+    terminal = Terminal(tty=False)
+    progress = LoadProgress(stream=terminal)
+    progress(loading(5.0, None))
+    progress(loading(5.0, 1000))
+    assert terminal.text == ""
+    quiet = LoadProgress(quiet=True, stream=Terminal())
+    quiet(loading(5.0, None))
+    quiet(loading(5.1, 4000, done=True))
+    assert quiet.stream.text == "" and "read big.csv" not in capsys.readouterr().out
