@@ -7,6 +7,7 @@ Either way a Ctrl-C acts within about a second. Cells are parsed by pandas; the
 rare error path re-reads the file with Python's csv module to name the line and
 the cell as written.
 """
+import contextlib
 import difflib
 import time
 import warnings
@@ -171,19 +172,32 @@ def _csv_pieces(source, delimiter, names, target, progress):
     import pandas as pd
 
     pieces = {name: [] for name in names}
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", pd.errors.ParserWarning)  # a row with more cells than the header
-        try:
-            chunks = pd.read_csv(source, sep=delimiter, header=0, names=names, index_col=False,
-                                 dtype={target: str} if target else None, keep_default_na=False,
-                                 na_values=missing_tokens(), chunksize=CHUNK_ROWS, encoding="utf-8", engine="c")
-            for chunk in chunks:
-                for name in names:
-                    pieces[name].append(column_values(chunk[name]))
-                progress(len(chunk), len(names), source.position)
-        except (ValueError, pd.errors.ParserWarning) as e:
-            raise _parse_error(source.path, delimiter, e, len(names)) from None
+    with _parsing(source.path, delimiter, names):
+        chunks = pd.read_csv(source, **_options(delimiter, names, target), chunksize=CHUNK_ROWS)
+        for chunk in chunks:
+            for name in names:
+                pieces[name].append(column_values(chunk[name]))
+            progress(len(chunk), len(names), source.position)
     return pieces
+
+
+def _options(delimiter, names, target):
+    """What every ``read_csv`` here is told: our header, the target as text, minimlp's missing-cell spellings."""
+    return dict(sep=delimiter, header=0, names=names, index_col=False, dtype={target: str} if target else None,
+                keep_default_na=False, na_values=missing_tokens(), encoding="utf-8", engine="c")
+
+
+@contextlib.contextmanager
+def _parsing(path, delimiter, names):
+    """pandas' parse errors, and a row with more cells than the header (a warning to pandas), as DataErrors."""
+    import pandas as pd
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        try:
+            yield
+        except (ValueError, pd.errors.ParserWarning) as e:
+            raise _parse_error(path, delimiter, e, len(names)) from None
 
 
 def _path_of(f):
@@ -235,14 +249,8 @@ def _read_whole(whole, path, delimiter, names, target, progress):
     ticker = threading.Thread(target=tick, name="minimlp-loading", daemon=True)
     ticker.start()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", pd.errors.ParserWarning)  # a row with more cells than the header
-            try:
-                frame = pd.read_csv(whole, sep=delimiter, header=0, names=names, index_col=False,
-                                    dtype={target: str} if target else None, keep_default_na=False,
-                                    na_values=missing_tokens(), encoding="utf-8", engine="c")
-            except (ValueError, pd.errors.ParserWarning) as e:
-                raise _parse_error(path, delimiter, e, len(names)) from None
+        with _parsing(path, delimiter, names):
+            frame = pd.read_csv(whole, **_options(delimiter, names, target))
     finally:
         done.set()
         ticker.join()
