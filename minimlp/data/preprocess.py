@@ -1,8 +1,12 @@
 """Raw feature columns -> the network's inputs: impute, one-hot encode, standardise, check the dtype.
 
-Fitted on the training split with scikit-learn's SimpleImputer and
-OneHotEncoder; what they learn is kept as plain arrays (``stored.py``) so the
-model file carries it and ``predict`` applies the same steps to a raw file.
+Fitted on the training split: the categories by scikit-learn's OneHotEncoder,
+the imputed values as SimpleImputer's median and most-frequent statistics
+(computed here on codes and by one selection, several times faster; tests hold
+them equal to SimpleImputer's own). What is learnt is kept as plain arrays
+(``stored.py``) so the model file carries it and ``predict`` applies the same
+steps to a raw file. Columns are gathered into column-major blocks of
+BLOCK_ROWS rows: contiguous gathers, small temporaries.
 """
 import warnings
 from dataclasses import dataclass
