@@ -23,13 +23,16 @@ class TrainStep:
     def __init__(self, net, head, optimizer, workspace):
         rows, classes, dtype = workspace.rows, net.sizes[-1], net.dtype
         self.optimizer, self.workspace = optimizer, workspace
-        self.hidden = [(ws_in, dense.Wb, z, out, act, np.empty(z.shape, np.bool_) if isinstance(act, ReLU) else None)
-                       for ws_in, dense, z, out, act in zip(workspace.inputs, net.dense, workspace.logits,
-                                                             workspace.features[1:], net.activations)]
+        relu = [isinstance(act, ReLU) for act in net.activations]
+        # forward, hidden layers: (input [x, 1], Wb, z buffer, output y, activation, [y, 1] if a ReLU's)
+        self.hidden = [(workspace.inputs[i], net.dense[i].Wb, workspace.logits[i], workspace.features[i + 1], act,
+                        workspace.inputs[i + 1] if relu[i] else None) for i, act in enumerate(net.activations)]
         self.last = (workspace.inputs[-1], net.dense[-1].Wb)
-        # backward, top down: (input [x, 1], dWb, W.T, dL/dinput buffer, the activation below, its input, its mask)
+        # backward, top down: (input [x, 1], dWb, W.T, dL/dinput buffer and its (rows, width+1) whole,
+        # the activation below, its mask buffer if a ReLU)
         self.backward = [(workspace.inputs[i], net.dense[i].dWb, net.dense[i].Wb[:-1].T, workspace.grads[i - 1],
-                          self.hidden[i - 1][4], self.hidden[i - 1][2], self.hidden[i - 1][5])
+                          workspace.deltas[i - 1], net.activations[i - 1],
+                          np.empty(workspace.inputs[i].shape, np.bool_) if relu[i - 1] else None)
                          for i in range(len(net.dense) - 1, 0, -1)]
         self.first = (workspace.inputs[0], net.dense[0].dWb)
         self.row_max = np.empty((rows, 1), dtype)
@@ -48,25 +51,27 @@ class TrainStep:
         (see ``SoftmaxCrossEntropy.gradient``) or the optimizer refuses the update.
         """
         X.take(rows, axis=0, out=self.workspace.features[0], mode="clip")  # rows of a permutation: all valid
-        for x1, Wb, z, y, act, mask in self.hidden:
-            np.matmul(x1, Wb, out=z)
-            if mask is None:
+        for x1, Wb, z, y, act, y1 in self.hidden:
+            if y1 is None:
+                np.matmul(x1, Wb, out=z)
                 act.forward(z, out=y)
-            else:
-                np.maximum(z, 0, out=y)
+            else:  # ReLU: z straight into [y, 1], then max(., 0) over the whole buffer (its ones stay 1)
+                np.matmul(x1, Wb, out=y)
+                np.maximum(y1, 0, out=y1)
         x1, Wb = self.last
         np.matmul(x1, Wb, out=out)
         grad = self._gradient(out, labels)
         if grad is None:
             return False
-        for x1, dWb, W_T, below, act, z, mask in self.backward:
+        for x1, dWb, W_T, below, below1, act, mask in self.backward:
             np.matmul(x1.T, grad, out=dWb)
-            grad = np.matmul(grad, W_T, out=below)
+            np.matmul(grad, W_T, out=below)
             if mask is None:
-                grad = act.backward(grad)
-            else:  # ReLU: dL/dz = dL/dy where z > 0
-                np.greater(z, 0, out=mask)
-                np.multiply(grad, mask, out=grad)
+                grad = act.backward(below)
+            else:  # ReLU: dL/dz = dL/dy where y > 0 (where z > 0), over [y, 1]; the delta's last column stays 0
+                np.greater(x1, 0, out=mask)
+                np.multiply(below1, mask, out=below1)
+                grad = below
         x1, dWb = self.first
         np.matmul(x1.T, grad, out=dWb)
         return self.optimizer.raw_step()
