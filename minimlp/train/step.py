@@ -24,17 +24,17 @@ class TrainStep:
         rows, classes, dtype = workspace.rows, net.sizes[-1], net.dtype
         self.optimizer, self.workspace = optimizer, workspace
         relu = [isinstance(act, ReLU) for act in net.activations]
-        # forward, hidden layers: (input [x, 1], Wb, z buffer, output y, activation, [y, 1] if a ReLU's)
-        self.hidden = [(workspace.inputs[i], net.dense[i].Wb, workspace.logits[i], workspace.features[i + 1], act,
-                        workspace.inputs[i + 1] if relu[i] else None) for i, act in enumerate(net.activations)]
-        self.last = (workspace.inputs[-1], net.dense[-1].Wb)
+        # forward, hidden layers: (Wb, z buffer, output y, activation, the next input [y, 1], whether a ReLU)
+        self.hidden = [(net.dense[i].Wb, workspace.logits[i], workspace.features[i + 1], act, workspace.inputs[i + 1],
+                        relu[i]) for i, act in enumerate(net.activations)]
+        self.last = net.dense[-1].Wb
         # backward, top down: (input [x, 1], dWb, W.T, dL/dinput buffer and its (rows, width+1) whole,
-        # the activation below, its mask buffer if a ReLU)
+        # the activation below, its mask buffer if a ReLU); the first layer's dWb comes last
         self.backward = [(workspace.inputs[i], net.dense[i].dWb, net.dense[i].Wb[:-1].T, workspace.grads[i - 1],
                           workspace.deltas[i - 1], net.activations[i - 1],
                           np.empty(workspace.inputs[i].shape, np.bool_) if relu[i - 1] else None)
                          for i in range(len(net.dense) - 1, 0, -1)]
-        self.first = (workspace.inputs[0], net.dense[0].dWb)
+        self.first = net.dense[0].dWb
         self.row_max = np.empty((rows, 1), dtype)
         self.row_sum = np.empty((rows, 1), dtype)
         self.probs = np.empty((rows, classes), dtype, order="F")  # the layout the logits have
@@ -44,22 +44,22 @@ class TrainStep:
         self.target_rows = np.eye(classes, dtype=dtype) * dtype.type(1 - eps)  # row k: what class k subtracts
         self.rows = rows
 
-    def __call__(self, X, rows, labels, out):
-        """Train on the rows ``rows`` of X (labels ``labels``), the logits written into ``out``.
+    def __call__(self, x1, labels, out):
+        """Train on the input ``x1`` = [x, 1] (labels ``labels``), the logits written into ``out``.
 
         False, with weights and optimizer untouched, when the loss is not finite
         (see ``SoftmaxCrossEntropy.gradient``) or the optimizer refuses the update.
         """
-        X.take(rows, axis=0, out=self.workspace.features[0], mode="clip")  # rows of a permutation: all valid
-        for x1, Wb, z, y, act, y1 in self.hidden:
-            if y1 is None:
+        x1_first = x1
+        for Wb, z, y, act, x1_next, relu in self.hidden:
+            if relu:  # z straight into [y, 1], then max(., 0) over the whole buffer (its ones stay 1)
+                np.matmul(x1, Wb, out=y)
+                np.maximum(x1_next, 0, out=x1_next)
+            else:
                 np.matmul(x1, Wb, out=z)
                 act.forward(z, out=y)
-            else:  # ReLU: z straight into [y, 1], then max(., 0) over the whole buffer (its ones stay 1)
-                np.matmul(x1, Wb, out=y)
-                np.maximum(y1, 0, out=y1)
-        x1, Wb = self.last
-        np.matmul(x1, Wb, out=out)
+            x1 = x1_next
+        np.matmul(x1, self.last, out=out)
         grad = self._gradient(out, labels)
         if grad is None:
             return False
@@ -72,8 +72,7 @@ class TrainStep:
                 np.greater(x1, 0, out=mask)
                 np.multiply(below1, mask, out=below1)
                 grad = below
-        x1, dWb = self.first
-        np.matmul(x1.T, grad, out=dWb)
+        np.matmul(x1_first.T, grad, out=self.first)
         return self.optimizer.raw_step()
 
     def _gradient(self, z, labels):
