@@ -41,7 +41,9 @@ class TrainStep:
         self.targets = np.empty((rows, classes), dtype, order="F")
         eps = head.label_smoothing
         self.smoothing = eps / classes if eps else None
-        self.target_rows = np.eye(classes, dtype=dtype) * dtype.type(1 - eps)  # row k: what class k subtracts
+        # column k: what class k subtracts; gathered as columns into targets.T, which is C-contiguous (as
+        # targets is column-major), numpy's take writes in place instead of through a temporary
+        self.target_columns = np.eye(classes, dtype=dtype) * dtype.type(1 - eps)
         self.rows = rows
 
     def __call__(self, x1, labels, out):
@@ -87,7 +89,7 @@ class TrainStep:
         np.divide(probs, self.row_sum, out=probs)
         if self.smoothing is not None:
             np.subtract(probs, self.smoothing, out=probs)
-        self.target_rows.take(labels, axis=0, out=self.targets, mode="clip")  # labels are checked class indices
+        self.target_columns.take(labels, axis=1, out=self.targets.T, mode="clip")  # labels are checked class indices
         np.subtract(probs, self.targets, out=probs)
         np.divide(probs, self.rows, out=probs)
         return probs
