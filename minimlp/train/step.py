@@ -1,14 +1,17 @@
 """One training step on a batch, with every array it writes allocated once.
 
-A step does exactly the numpy operations, in the same order and memory
-layouts, that the public API does for ``forward_loaded``, the fused gradient
-(``SoftmaxCrossEntropy.raw_gradient`` then ``backward``), ``MLP.backward`` and
-``optimizer.raw_step``, so the weights are the same bit for bit.  What it saves
-is per-batch overhead, which on a small network costs as much as the matrix
-products: temporaries (the shifted logits, row sums, ReLU masks) live in
-buffers made once per batch size, the true class is subtracted with a gathered
-one-hot row instead of a two-array fancy index, and the layers' views
-(``[W; b]``, ``W.T``) are looked up once rather than per call.
+A step does exactly the arithmetic, in the same order, that the public API
+does for ``forward_loaded``, the fused gradient (``SoftmaxCrossEntropy.raw_gradient``
+then ``backward``), ``MLP.backward`` and ``optimizer.raw_step``, so the weights
+are the same bit for bit (tests/test_train.py compares with a plain loop).
+What it saves is per-batch overhead, which on a small network costs as much
+as the matrix products: temporaries (the shifted logits, row sums, ReLU masks)
+live in buffers made once per batch size, the true class is subtracted with a
+gathered one-hot row instead of a two-array fancy index, the layers' views
+(``[W; b]``, ``W.T``) are looked up once rather than per call, and a ReLU
+works on whole contiguous [y, 1] buffers: its GEMM writes z into the next
+layer's input and max(., 0) runs over it in place (elementwise, and a GEMM's
+sums do not depend on its operands' row strides, so the same numbers).
 """
 import math
 
