@@ -27,9 +27,13 @@ class TrainStep:
         rows, classes, dtype = workspace.rows, net.sizes[-1], net.dtype
         self.optimizer, self.workspace = optimizer, workspace
         relu = [isinstance(act, ReLU) for act in net.activations]
-        # forward, hidden layers: (Wb, z buffer, output y, activation, the next input [y, 1], whether a ReLU)
+        # numpy's maximum has a SIMD loop for two arrays but not for an array and a scalar: max(y, zeros)
+        # runs ~3x faster than max(y, 0), with the same results (NaN, -0 and all)
+        zeros = np.zeros(max((x1.size for x1 in workspace.inputs[1:]), default=0), dtype)
+        # forward, hidden layers: (Wb, z buffer, output y, activation, the next input [y, 1], zeros its shape if a ReLU)
         self.hidden = [(net.dense[i].Wb, workspace.logits[i], workspace.features[i + 1], act, workspace.inputs[i + 1],
-                        relu[i]) for i, act in enumerate(net.activations)]
+                        zeros[:workspace.inputs[i + 1].size].reshape(workspace.inputs[i + 1].shape) if relu[i] else None)
+                       for i, act in enumerate(net.activations)]
         self.last = net.dense[-1].Wb
         # backward, top down: (input [x, 1], dWb, W.T, dL/dinput buffer and its (rows, width+1) whole,
         # the activation below, its mask buffer if a ReLU); the first layer's dWb comes last
@@ -56,10 +60,10 @@ class TrainStep:
         (see ``SoftmaxCrossEntropy.gradient``) or the optimizer refuses the update.
         """
         x1_first = x1
-        for Wb, z, y, act, x1_next, relu in self.hidden:
-            if relu:  # z straight into [y, 1], then max(., 0) over the whole buffer (its ones stay 1)
+        for Wb, z, y, act, x1_next, zeros in self.hidden:
+            if zeros is not None:  # ReLU: z straight into [y, 1], then max(., 0) over the whole buffer (its ones stay 1)
                 np.matmul(x1, Wb, out=y)
-                np.maximum(x1_next, 0, out=x1_next)
+                np.maximum(x1_next, zeros, out=x1_next)
             else:
                 np.matmul(x1, Wb, out=z)
                 act.forward(z, out=y)
