@@ -8,6 +8,7 @@ from minimlp import SGD, SoftmaxCrossEntropy
 from minimlp.config import load_config
 from minimlp.runs import prepare
 from minimlp.train.batch_metrics import BatchMetrics, correct_predictions
+from minimlp.train.batch_rows import BatchRows
 from minimlp.train import fit, make_optimizer, shuffle_rng
 
 SMALL = ["data.dataset=iris", "model.hidden=[12, 7]", "train.epochs=6", "train.batch_size=16"]
@@ -54,6 +55,17 @@ def test_fit_equals_the_plain_public_api_loop(dtype, extra):
     rel = 1e-13 if dtype == "float64" else 1e-6
     assert [r.train_loss for r in result.history] == pytest.approx([loss for loss, _ in expected_history], rel=rel)
     assert len(prepared.splits.X_train) % config.train.batch_size != 0  # a partial last batch was covered
+
+
+@pytest.mark.parametrize("chunk_batches", [1, 3])  # iris: 105 rows, chunks of 16 rows, or of 48 (the last one 9)
+def test_fit_gathering_rows_a_few_batches_at_a_time_equals_the_plain_loop(chunk_batches, monkeypatch):
+    config = load_config(None, SMALL + ["model.dtype=float32"])
+    expected_params, expected_history = plain_loop(config)
+    monkeypatch.setattr(BatchRows, "BYTES", chunk_batches * 16 * (4 + 1) * 4)  # 16 rows of 4 features and a 1, float32
+    prepared = prepare(config)
+    result = fit(prepared.net, prepared.splits, config)
+    np.testing.assert_array_equal(prepared.net.params, expected_params)
+    assert [r.train_acc for r in result.history] == [acc for _, acc in expected_history]
 
 
 def run(overrides, **kwargs):
@@ -175,9 +187,11 @@ def test_finite_logits_with_an_infinite_loss_stop_at_that_batch_before_any_chang
 # call 9 after batch 1 of epoch 2, call 12 after its batch 4.
 @pytest.mark.parametrize("stop_after", [3, 8, 9, 12])
 @pytest.mark.parametrize("metric_rows", [BatchMetrics.ROWS, 32])  # 32: losses flushed every 2 batches, mid-epoch
-def test_interrupt_then_continue_equals_an_uninterrupted_run(stop_after, metric_rows, monkeypatch):
-    monkeypatch.setattr(BatchMetrics, "ROWS", metric_rows)
+@pytest.mark.parametrize("row_bytes", [BatchRows.BYTES, 3 * 16 * 5 * 4])  # float32 rows gathered 3 batches at a time
+def test_interrupt_then_continue_equals_an_uninterrupted_run(stop_after, metric_rows, row_bytes, monkeypatch):
     full, full_result = run(SMALL)
+    monkeypatch.setattr(BatchMetrics, "ROWS", metric_rows)
+    monkeypatch.setattr(BatchRows, "BYTES", row_bytes)
     calls = {"n": 0}
 
     def stop():
