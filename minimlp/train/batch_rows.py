@@ -15,11 +15,14 @@ class BatchRows:
 
     BYTES = 64 * 1024
 
-    def __init__(self, X, batch_size, dtype):
-        n, width = X.shape
-        batches = max(1, self.BYTES // ((width + 1) * dtype.itemsize * batch_size))
+    def __init__(self, X, first_input):
+        """Batches of up to ``len(first_input)`` rows; ``first_input`` is the workspace's [x, 1] buffer,
+        the chunk itself when a chunk holds only one batch."""
+        batch_size, width1 = first_input.shape
+        batches = max(1, self.BYTES // first_input.nbytes)
         self.X = X
-        self.chunk = np.ones((min(n, batches * batch_size), width + 1), dtype)  # the ones column is never written
+        self.chunk = first_input if batches == 1 else np.ones((min(len(X), batches * batch_size), width1),
+                                                              first_input.dtype)  # the ones column is never written
         self.order, self.first, self.end = None, 0, 0
 
     def start(self, order):

@@ -113,7 +113,7 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
     if n % full.rows:  # the last, smaller batch shares the full batch's memory
         steps[n % full.rows] = TrainStep(net, head, opt, full.head(n % full.rows))
     metrics = BatchMetrics(head, full.rows, n, net.sizes[-1], net.dtype)
-    batches = BatchRows(splits.X_train, full.rows, net.dtype)
+    batches = BatchRows(splits.X_train, full.inputs[0])
     with np.errstate(all="ignore"):  # non-finite values are caught explicitly, batch by batch
         while state.epoch < train.epochs:
             if train.early_stopping and state.wait >= train.patience:  # decided before a checkpoint was resumed
