@@ -18,7 +18,10 @@ class Workspace:
     """Every array one forward/backward pass of ``rows`` samples writes, allocated once.
 
     ``inputs[i]`` is layer i's input with its ones column, (rows, width+1);
-    ``logits[i]`` is Dense i's output; ``grads[i]`` is dL/d(input of Dense i+1).
+    ``logits[i]`` is Dense i's output; ``grads[i]`` is dL/d(input of Dense i+1),
+    a view of ``deltas[i]`` (rows, width+1) whose last column stays 0: the
+    training step masks it with a ReLU's whole [y, 1] buffer in one contiguous
+    pass instead of row by row.
     The network's output is column-major: the softmax reduces each row over
     the classes, and numpy reduces along the slow axis of an array much faster
     than along a short contiguous one (3 µs instead of 14 µs for 128×10).
@@ -31,14 +34,15 @@ class Workspace:
         self.inputs = [np.ones((rows, width + 1), net.dtype) for width in net.sizes[:-1]]
         self.logits = [np.empty((rows, width), net.dtype) for width in net.sizes[1:-1]]
         self.logits.append(np.empty((rows, net.sizes[-1]), net.dtype, order="F"))
-        self.grads = [np.empty((rows, width), net.dtype) for width in net.sizes[1:-1]]
+        self.deltas = [np.zeros((rows, width + 1), net.dtype) for width in net.sizes[1:-1]]
+        self.grads = [delta[:, :-1] for delta in self.deltas]
         self.features = [x1[:, :-1] for x1 in self.inputs]  # each input without its ones column
 
     def head(self, rows):
         """A workspace for fewer rows that shares this one's memory (its first ``rows`` rows)."""
         view = Workspace.__new__(Workspace)
         view.rows = rows
-        for name in ("inputs", "logits", "grads", "features"):
+        for name in ("inputs", "logits", "deltas", "grads", "features"):
             setattr(view, name, [array[:rows] for array in getattr(self, name)])
         return view
 

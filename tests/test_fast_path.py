@@ -36,6 +36,18 @@ def test_workspace_forward_and_backward_equal_the_allocating_ones_bit_for_bit():
     np.testing.assert_array_equal(net.grads, plain)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_relu_against_a_zeros_array_gives_the_bits_of_relu_against_0(dtype):
+    """The training step's ReLU is max(y, zeros), numpy's fast two-array loop; the public one is max(z, 0)."""
+    rng = np.random.default_rng(0)
+    info = np.finfo(dtype)
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, info.tiny / 4, -info.tiny / 4, info.max, -1], dtype)
+    for shape in [(1, 1), (3, 7), (32, 129), (5, 33)]:
+        y = rng.choice(np.concatenate([special, rng.standard_normal(20).astype(dtype)]), size=shape)
+        bits = "u4" if dtype == "float32" else "u8"
+        np.testing.assert_array_equal(np.maximum(y, np.zeros(shape, dtype)).view(bits), np.maximum(y, 0).view(bits))
+
+
 def test_memory_does_not_grow_with_epochs():
     config = load_config(None, BIG + ["data.params={n_samples: 3000, n_features: 40}", "train.epochs=12"])
     prepared = prepare(config)

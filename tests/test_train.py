@@ -7,7 +7,8 @@ import pytest
 from minimlp import SGD, SoftmaxCrossEntropy
 from minimlp.config import load_config
 from minimlp.runs import prepare
-from minimlp.train.batch_metrics import BatchMetrics
+from minimlp.train.batch_metrics import BatchMetrics, correct_predictions
+from minimlp.train.batch_rows import BatchRows
 from minimlp.train import fit, make_optimizer, shuffle_rng
 
 SMALL = ["data.dataset=iris", "model.hidden=[12, 7]", "train.epochs=6", "train.batch_size=16"]
@@ -56,6 +57,17 @@ def test_fit_equals_the_plain_public_api_loop(dtype, extra):
     assert len(prepared.splits.X_train) % config.train.batch_size != 0  # a partial last batch was covered
 
 
+@pytest.mark.parametrize("chunk_batches", [1, 3])  # iris: 105 rows, chunks of 16 rows, or of 48 (the last one 9)
+def test_fit_gathering_rows_a_few_batches_at_a_time_equals_the_plain_loop(chunk_batches, monkeypatch):
+    config = load_config(None, SMALL + ["model.dtype=float32"])
+    expected_params, expected_history = plain_loop(config)
+    monkeypatch.setattr(BatchRows, "BYTES", chunk_batches * 16 * (4 + 1) * 4)  # 16 rows of 4 features and a 1, float32
+    prepared = prepare(config)
+    result = fit(prepared.net, prepared.splits, config)
+    np.testing.assert_array_equal(prepared.net.params, expected_params)
+    assert [r.train_acc for r in result.history] == [acc for _, acc in expected_history]
+
+
 def run(overrides, **kwargs):
     config = load_config(None, overrides)
     prepared = prepare(config)
@@ -72,6 +84,31 @@ def test_training_metrics_do_not_depend_on_how_often_they_are_computed(metric_ro
     monkeypatch.setattr(BatchMetrics, "ROWS", metric_rows)
     _, result = run(SMALL + ["train.label_smoothing=0.1"])
     assert comparable(result.history) == comparable(reference.history)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("classes", [1, 2, 10])
+@pytest.mark.parametrize("logits", ["distinct", "ties", "ties and non-finite rows", "one NaN row, one tie"])
+def test_correct_predictions_are_the_first_argmax_with_ties_and_non_finite_rows(dtype, classes, logits):
+    rng = np.random.default_rng(classes)
+    if logits in ("distinct", "one NaN row, one tie"):  # no ties: the whole-array path
+        z = rng.standard_normal((300, classes))
+    else:  # small integers: many rows with tied maxima, some tied before or after the label
+        z = rng.integers(-2, 3, (300, classes)).astype(np.float64)
+    if logits == "ties and non-finite rows":
+        z[5, 0], z[7, -1], z[9, :] = np.nan, np.inf, -np.inf
+    labels = rng.integers(0, classes, 300)
+    if logits == "one NaN row, one tie":  # as many maxima as rows (with 2+ classes), yet a row without one
+        z[3, 0], z[4, :2], labels[3], labels[4] = np.nan, 10.0, 0, 0
+    z = np.asfortranarray(z.astype(dtype))  # the layout of the training loop's logits
+
+    def first_argmax(row):  # as np.argmax (and predict): the first NaN if any, else the first maximum
+        row = row.tolist()
+        nans = [i for i, v in enumerate(row) if v != v]
+        return nans[0] if nans else row.index(max(row))
+
+    expected = sum(first_argmax(row) == label for row, label in zip(z, labels))
+    assert correct_predictions(z, np.maximum.reduce(z, axis=1, keepdims=True), labels) == expected
 
 
 def test_same_config_and_seed_give_bit_identical_weights_and_history():
@@ -150,9 +187,11 @@ def test_finite_logits_with_an_infinite_loss_stop_at_that_batch_before_any_chang
 # call 9 after batch 1 of epoch 2, call 12 after its batch 4.
 @pytest.mark.parametrize("stop_after", [3, 8, 9, 12])
 @pytest.mark.parametrize("metric_rows", [BatchMetrics.ROWS, 32])  # 32: losses flushed every 2 batches, mid-epoch
-def test_interrupt_then_continue_equals_an_uninterrupted_run(stop_after, metric_rows, monkeypatch):
-    monkeypatch.setattr(BatchMetrics, "ROWS", metric_rows)
+@pytest.mark.parametrize("row_bytes", [BatchRows.BYTES, 3 * 16 * 5 * 4])  # float32 rows gathered 3 batches at a time
+def test_interrupt_then_continue_equals_an_uninterrupted_run(stop_after, metric_rows, row_bytes, monkeypatch):
     full, full_result = run(SMALL)
+    monkeypatch.setattr(BatchMetrics, "ROWS", metric_rows)
+    monkeypatch.setattr(BatchRows, "BYTES", row_bytes)
     calls = {"n": 0}
 
     def stop():

@@ -63,9 +63,12 @@ class SoftmaxCrossEntropy:
         ``target`` must be checked already (``check_target``); ``overwrite=True``
         works in z's memory (z is garbage afterwards) instead of a copy.
         """
-        n, K = z.shape
         row_max = np.maximum.reduce(z, axis=1, keepdims=True)
-        shifted = np.subtract(z, row_max, out=z if overwrite else None)  # (n, K), max 0 in every row
+        return self.shifted_row_losses(np.subtract(z, row_max, out=z if overwrite else None), target)
+
+    def shifted_row_losses(self, shifted, target):
+        """``row_losses`` from ``shifted`` = z - its row max (n, K), which it overwrites."""
+        n, K = shifted.shape
         if target.ndim == 1:
             target_logit = shifted[self._row_numbers(n), target]  # (n,): the shifted logit of the true class
         else:

@@ -1,4 +1,6 @@
 """The training loss and accuracy, computed from saved logits a chunk of batches at a time."""
+import math
+
 import numpy as np
 
 
@@ -19,6 +21,7 @@ class BatchMetrics:
         batches = max(1, min(self.ROWS, n_rows) // batch_size)  # whole batches, no more than the epoch needs
         # column-major, as the workspace's logits (fast per-row reductions over the classes)
         self.logits = np.empty((batch_size * batches, n_classes), dtype, order="F")
+        self.batch_starts = np.arange(0, len(self.logits), batch_size)  # where each batch's rows begin
         self.labels, self.first, self.filled = None, 0, 0
 
     def start(self, labels, first):
@@ -40,9 +43,27 @@ class BatchMetrics:
         if not self.filled:
             return
         z, labels = self.logits[:self.filled], self.labels[self.first:self.first + self.filled]
-        state.correct += int(np.count_nonzero(np.argmax(z, axis=1) == labels))  # ties go to the first class, as predict
-        losses = self.head.row_losses(z, labels, overwrite=True)  # the logits are not needed any more
-        for batch_loss in np.add.reduceat(losses, range(0, self.filled, self.batch_size)):
-            state.loss_sum += float(batch_loss)
+        row_max = np.maximum.reduce(z, axis=1, keepdims=True)
+        state.correct += correct_predictions(z, row_max, labels)
+        losses = self.head.shifted_row_losses(np.subtract(z, row_max, out=z), labels)  # the logits are not needed any more
+        loss_sum = state.loss_sum
+        for batch_loss in np.add.reduceat(losses, self.batch_starts[:-(-self.filled // self.batch_size)]).tolist():
+            loss_sum += batch_loss
+        state.loss_sum = loss_sum
         self.first += self.filled
         self.filled = 0
+
+
+def correct_predictions(z, row_max, labels):
+    """How many rows of logits z (n, K) have their label as argmax (ties: the first class, as predict).
+
+    For finite logits, z equals its row's max exactly at the argmax, so when
+    every row has one such entry a row is right when its label's entry is it:
+    a few whole-array passes instead of np.argmax, whose per-row loop over a
+    column-major buffer costs more than the loss.  Ties and non-finite rows
+    (which training never counts: the step refuses them) take np.argmax.
+    """
+    at_max = np.equal(z, row_max)
+    if np.count_nonzero(at_max) == len(z) and math.isfinite(np.add.reduce(row_max, axis=None)):
+        return int(np.count_nonzero(at_max[np.arange(len(z)), labels]))
+    return int(np.count_nonzero(np.argmax(z, axis=1) == labels))

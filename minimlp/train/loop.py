@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .batch_metrics import BatchMetrics
+from .batch_rows import BatchRows
 from ..errors import MinimlpError
 from ..numerics.losses import SoftmaxCrossEntropy
 from ..model import PREDICT_CHUNK, Workspace
@@ -112,6 +113,7 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
     if n % full.rows:  # the last, smaller batch shares the full batch's memory
         steps[n % full.rows] = TrainStep(net, head, opt, full.head(n % full.rows))
     metrics = BatchMetrics(head, full.rows, n, net.sizes[-1], net.dtype)
+    batches = BatchRows(splits.X_train, full.inputs[0])
     with np.errstate(all="ignore"):  # non-finite values are caught explicitly, batch by batch
         while state.epoch < train.epochs:
             if train.early_stopping and state.wait >= train.patience:  # decided before a checkpoint was resumed
@@ -120,7 +122,7 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
                 return _result("interrupted", state, train, net)
             tick = time.perf_counter()
             opt.lr = epoch_lr(config.optimizer, state.epoch + 1, train.epochs)
-            outcome = run_epoch(splits.X_train, splits.y_train, train, rng, state, stop_requested, steps, metrics)
+            outcome = run_epoch(batches, splits.y_train, train, rng, state, stop_requested, steps, metrics)
             if outcome == "done":
                 val_loss, val_acc = evaluate(net, SoftmaxCrossEntropy(), splits.X_val, splits.y_val)
             state.seconds += time.perf_counter() - tick
@@ -136,25 +138,26 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
     return _result("completed", state, train, net)
 
 
-def run_epoch(X, y, train, rng, state, stop_requested, steps, metrics):
+def run_epoch(batches, y, train, rng, state, stop_requested, steps, metrics):
     """Train one epoch from batch ``state.batch``; 'done', 'diverged' or 'interrupted'.
 
-    One permutation per epoch; each batch is gathered straight into its
-    workspace (memory stays at one batch, not a shuffled copy of the data).
-    A step needs only the gradient; ``metrics`` gets the batch's logits for the
-    loss and accuracy.  Divergence stops at the batch with the last good
-    weights: a non-finite loss before the step (the optimizer's state is
-    untouched too), a non-finite update when the optimizer refuses it.
+    One permutation per epoch; ``batches`` (BatchRows) gathers the rows a few
+    batches at a time (memory stays at a few batches, not a shuffled copy of
+    the data).  A step needs only the gradient; ``metrics`` gets the batch's
+    logits for the loss and accuracy.  Divergence stops at the batch with the
+    last good weights: a non-finite loss before the step (the optimizer's state
+    is untouched too), a non-finite update when the optimizer refuses it.
     """
-    n, size = len(X), train.batch_size
+    n, size = len(y), train.batch_size
     order = rng.permutation(n) if train.shuffle else np.arange(n)
     labels = y[order]  # this epoch's labels in batch order
+    batches.start(order)
     metrics.start(labels, state.batch * size)
     outcome = "done"
     for start in range(state.batch * size, n, size):
         stop = start + size if start + size < n else n
         rows = stop - start
-        if not steps[rows](X, order[start:stop], labels[start:stop], metrics.slot(rows)):
+        if not steps[rows](batches.batch(start, stop), labels[start:stop], metrics.slot(rows)):
             outcome = "diverged"
             break
         state.batch += 1
