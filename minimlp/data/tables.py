@@ -11,7 +11,7 @@ from ..errors import ConfigError, DataError
 from .columns import Frame
 from .features import build_frame
 from .labels import check_class_count, parse_labels
-from .preprocess import Preprocessing
+from .preprocess import Preprocessing, prefetch_encoders
 from .scaling import Standardizer  # noqa: F401  (re-exported)
 from .split import stratified_split
 
@@ -94,6 +94,8 @@ def load_csv(path, target=None, delimiter=None, categorical="auto", missing="err
     raw = {n: values for n, values in table.columns.items() if n != name}
     if not raw:
         raise DataError(f"{path}: needs at least one feature column besides the target {name!r}")
+    if (categorical != "auto" and len(categorical)) or any(values.dtype == object for values in raw.values()):
+        prefetch_encoders()  # text features: their encoder is needed once the frame is built and split
     y, classes = parse_labels(table.columns[name], f"target column {name!r}", str(path), table.where)
     frame = build_frame(raw, str(path), table.where, table.cell, categorical, impute=missing == "impute")
     return _check_classes(Dataset(frame, y, classes, str(path)), f"target column {name!r}")
