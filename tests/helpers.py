@@ -65,3 +65,12 @@ def wait_for(condition, process, timeout=120, step=0.005):
         assert process.poll() is None, f"the process ended before the test could act on it: {process.communicate()}"
         assert time.monotonic() < deadline, "timed out"
         time.sleep(step)
+
+
+def run(*args):
+    """``minimlp *args`` through Click's test runner (in this process), every argument as text."""
+    from click.testing import CliRunner
+
+    from minimlp.cli import main
+
+    return CliRunner().invoke(main, [str(a) for a in args])

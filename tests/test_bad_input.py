@@ -7,23 +7,12 @@ import typing
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
+from helpers import run
 
-from minimlp.cli import main
 from minimlp.config import SECTIONS, Config
 from minimlp.runs.predictor import Predictor
 
 IRIS = "data:\n  dataset: iris\nmodel:\n  hidden: [6]\ntrain:\n  epochs: 2\n"
-
-
-@pytest.fixture
-def cwd(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def assert_input_error(result, *culprits):

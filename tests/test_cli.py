@@ -20,12 +20,6 @@ MOONS = ("name: moons-test\ndata:\n  dataset: moons\n  params: {n_samples: 200, 
          "model:\n  hidden: [8]\ntrain:\n  epochs: 3\n")
 
 
-@pytest.fixture
-def cwd(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def invoke(*args):
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 

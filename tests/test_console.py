@@ -13,12 +13,6 @@ from minimlp.train import EpochRecord
 IRIS = "name: iris-console\ndata:\n  dataset: iris\nmodel:\n  hidden: [8]\ntrain:\n  epochs: {epochs}\n  batch_size: 32\n"
 
 
-@pytest.fixture
-def cwd(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def train(cwd, *args, epochs=4, text=IRIS):
     (cwd / "c.yaml").write_text(text.format(epochs=epochs))
     return CliRunner().invoke(main, ["train", "c.yaml", "--out", "run", *args])

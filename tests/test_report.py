@@ -1,6 +1,5 @@
 """The report's pieces: number formats, strict JSON, the figures' choices, the notes, many classes."""
 import json
-import math
 import re
 
 import numpy as np

@@ -3,19 +3,13 @@ loading in chunks that a Ctrl-C can interrupt, and extreme values refused naming
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
-from helpers import peak_rss_mib
+from helpers import peak_rss_mib, run
 
-from minimlp.cli import main
 from minimlp.config import load_config
 from minimlp.data import load_csv, load_dataset, prepare, reader, split_indices
 from minimlp.data.columns import MAX_CELL_CHARS
 from minimlp.errors import DataError
 from minimlp.runs import train_run
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def rows(n, feature=lambda i: str(i)):

@@ -3,26 +3,15 @@ preprocessing stored with the model, and predict/evaluate on raw files."""
 import numpy as np
 import pandas as pd
 import pytest
-from click.testing import CliRunner
+from helpers import run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minimlp.cli import main
 from minimlp.config import load_config
 from minimlp.data import load_csv, load_dataset, prepare, split_indices
 from minimlp.data.columns import MISSING_WORDS
 from minimlp.errors import ConfigError, DataError
 from minimlp.runs.predictor import Predictor
-
-
-@pytest.fixture
-def cwd(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def run(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def messy_frame(n=120, seed=0):

@@ -19,10 +19,10 @@ import numpy as np
 from .. import files
 from ..errors import DataError
 from . import lines
+from .lines import MAX_LINE_BYTES  # noqa: F401  (re-exported: a reader's stated limit)
 from .columns import missing_tokens
 
 MAX_TABLE_BYTES = 1 << 30  # 1 GiB
-MAX_LINE_BYTES = 1 << 20  # 1 MiB for one physical line of a CSV file
 MAX_NAME_CHARS = 1_000  # a column name
 CHUNK_ROWS = 65_536
 PARALLEL_MAX_BYTES = 128 << 20  # read in one call (~0.3 s on two cores), so a Ctrl-C still acts within a second
@@ -108,44 +108,13 @@ class Progress:
             self.callback(Loading(self.path, self.rows, columns, bytes_read, self.total, seconds, done))
 
 
-class _BoundedLines:
-    """The file as pandas reads it, in blocks of at most MAX_LINE_BYTES, refusing a longer line.
-
-    A line inside one block is shorter than the block, so only the lines that
-    cross blocks need counting: two ``find`` calls per block.
-    """
-
-    closed = False
-
-    def __init__(self, f, path):
-        self.f, self.path, self.position, self.run = f, path, 0, 0
-
-    def read(self, size=-1):
-        size = MAX_LINE_BYTES if size is None or size < 0 else min(size, MAX_LINE_BYTES)
-        block = self.f.read(size)
-        self.position += len(block)
-        first = block.find(b"\n")
-        longest = self.run + (len(block) if first < 0 else first)
-        if longest > MAX_LINE_BYTES:
-            raise DataError(f"{self.path}: a line longer than {MAX_LINE_BYTES:,} bytes ending near byte "
-                            f"{self.position:,}; lines may be at most {MAX_LINE_BYTES:,} bytes")
-        self.run = longest if first < 0 else len(block) - block.rfind(b"\n") - 1
-        return block
-
-    def readable(self):
-        return True
-
-    def __iter__(self):
-        return self
-
-
 def _read_csv(path, delimiter, target, with_target, on_progress):
     import pandas as pd
 
     with files.open_input(path, DataError, "CSV file", MAX_TABLE_BYTES) as f:
         total = file_size(f)
         try:
-            header = pd.read_csv(_BoundedLines(f, path), sep=delimiter, header=None, nrows=1, dtype=str,
+            header = pd.read_csv(lines.BoundedLines(f, path), sep=delimiter, header=None, nrows=1, dtype=str,
                                  na_filter=False, encoding="utf-8", engine="c")
         except pd.errors.EmptyDataError:
             raise DataError(f"{path}: the file is empty; it needs a header row and data rows") from None
@@ -156,10 +125,10 @@ def _read_csv(path, delimiter, target, with_target, on_progress):
         f.seek(0)
         progress = Progress(path, total, on_progress)
         whole = _path_of(f) if total <= PARALLEL_MAX_BYTES else None
-        if whole and _lines_bounded(f, path):
+        if whole and lines.check_lengths(f, path):
             columns = _read_whole(whole, path, delimiter, names, target, progress)
         else:
-            pieces = _csv_pieces(_BoundedLines(f, path), delimiter, names, target, progress)
+            pieces = _csv_pieces(lines.BoundedLines(f, path), delimiter, names, target, progress)
             columns = {name: concatenate(pieces.pop(name)) for name in names}
     progress(0, len(names), total, done=True)
     table = RawTable(str(path), columns, *lines.locators(path, delimiter, names), target)
@@ -206,29 +175,6 @@ def _path_of(f):
 
     path = f"/proc/self/fd/{f.fileno()}"
     return path if os.path.exists(path) else None
-
-
-def _lines_bounded(f, path):
-    """True when no line is longer than MAX_LINE_BYTES; a DataError naming where one starts otherwise.
-
-    Every window of MAX_LINE_BYTES + 1 bytes from a line's start must hold a newline:
-    one backward search per window, so a 100 MB file costs a few hundred searches.
-    """
-    import mmap
-
-    try:
-        view = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError):  # an empty file, or one mmap cannot map: the chunked reader judges it
-        return False
-    with view:
-        start, size = 0, len(view)
-        while start + MAX_LINE_BYTES < size:
-            newline = view.rfind(b"\n", start, start + MAX_LINE_BYTES + 1)
-            if newline < 0:
-                raise DataError(f"{path}: a line longer than {MAX_LINE_BYTES:,} bytes starting at byte {start:,}; "
-                                f"lines may be at most {MAX_LINE_BYTES:,} bytes")
-            start = newline + 1
-    return True
 
 
 def _read_whole(whole, path, delimiter, names, target, progress):
