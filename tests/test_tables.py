@@ -330,7 +330,7 @@ def test_predict_reads_tsv_by_extension_and_any_delimiter_given(cwd, trained):
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.one_of(st.floats(allow_nan=False, allow_infinity=False, width=64), st.just(float("nan"))),
                 min_size=1, max_size=40))
-def test_the_imputing_median_is_numpys_nanmedian_bit_for_bit(cells):
+def test_the_imputing_median_is_numpys_nanmedian(cells):
     from minimlp.data.preprocess import median
 
     column = np.array(cells)
@@ -346,7 +346,7 @@ def test_the_imputing_median_is_numpys_nanmedian_bit_for_bit(cells):
 
 
 @pytest.mark.parametrize("n", [599, 600, 601, 5000, 5001])
-def test_the_imputing_median_of_long_columns_is_numpys_nanmedian_bit_for_bit(n):
+def test_the_imputing_median_of_long_columns_is_numpys_nanmedian(n):
     from minimlp.data.preprocess import median
 
     rng = np.random.default_rng(n)
@@ -386,3 +386,43 @@ def test_a_table_with_text_features_starts_importing_the_encoders_while_it_loads
             "print('sklearn.preprocessing' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == str(imports)
+
+
+def test_the_preprocessing_takes_rows_by_numpys_rules_and_hand_built_frames_of_any_numeric_dtype():
+    from minimlp.data.columns import Frame
+    from minimlp.data.features import build_frame
+    from minimlp.data.preprocess import Preprocessing
+
+    frame = build_frame({"a": np.array([1.0, 2, 3, 4]), "c": np.array(["p", "q", "p", "r"], dtype=object)}, "t")
+    pre = Preprocessing.fit(frame, np.arange(4), impute=False, standardize=False)
+    X = pre.transform(frame)[0]
+    np.testing.assert_array_equal(pre.transform(frame, np.array([-1, 0]))[0], X[[-1, 0]])
+    np.testing.assert_array_equal(pre.transform(frame, np.array([True, False, True, False]))[0], X[[0, 2]])
+    with pytest.raises(IndexError):
+        pre.transform(frame, np.array([1, 7]))
+    assert pre.transform(frame, np.array([], dtype=int))[0].shape == (0, 4)
+    for dtype in (np.int64, np.uint8, np.float32):  # the columns a Frame built by hand may hold
+        hand = Frame("t", {"a": np.array([1, 2, 3, 4], dtype=dtype), "b": np.array([1.0, 2, 3, 5])})
+        scaled = Preprocessing.fit(hand, np.arange(4), impute=False, standardize=True).transform(hand)[0][:, 0]
+        np.testing.assert_allclose(scaled, (np.arange(1, 5) - 2.5) / np.std(np.arange(1, 5)), rtol=1e-15)
+
+
+def test_a_category_column_replaced_in_a_frame_is_encoded_anew_and_an_empty_one_encodes_to_nothing():
+    from minimlp.data.features import build_frame
+    from minimlp.data.preprocess import Preprocessing
+
+    frame = build_frame({"c": np.array(["x", "y", "z"], dtype=object)}, "t")
+    pre = Preprocessing.fit(frame, np.arange(3), impute=False, standardize=False)
+    np.testing.assert_array_equal(pre.transform(frame)[0], np.eye(3))
+    frame.columns["c"] = np.array(["z", "x", "y"], dtype=object)
+    np.testing.assert_array_equal(pre.transform(frame)[0], np.eye(3)[[2, 0, 1]])
+    empty = build_frame({"c": np.array([], dtype=object)}, "t")
+    X, unseen = pre.transform(empty)
+    assert X.shape == (0, 3) and unseen.shape == (0,)
+
+
+def test_a_column_whose_type_changes_late_in_a_file_is_read_without_a_pandas_warning(tmp_path):
+    rows = [f"{i % 5},{i},{'xy'[i % 2]}" for i in range(300_000)] + ["u,1,x"]  # pandas' internal chunks disagree
+    (tmp_path / "d.csv").write_text("b,a,y\n" + "\n".join(rows) + "\n")
+    dataset = load_csv(tmp_path / "d.csv", categorical=["b"])  # pytest turns any warning into an error
+    assert dataset.frame.kind("b") == "categorical" and dataset.frame.columns["b"][-1] == "u"

@@ -43,6 +43,7 @@ class Frame:
     columns: dict  # name -> float64 array (numeric) or object array of str/None (categorical)
     where: object = field(default=None, repr=False)  # row -> "line 7" (CSV) or "row 6"
     cell: object = field(default=None, repr=False)  # (row, name) -> the cell as written, for messages
+    _factorized: dict = field(default_factory=dict, init=False, repr=False, compare=False)  # name -> (column, codes, uniques)
 
     def __post_init__(self):
         self.where = self.where or (lambda row: f"row {row + 1}")
@@ -69,22 +70,25 @@ class Frame:
         return np.column_stack([take(a) for a in self.columns.values()]) if self.columns else np.empty((0, 0))
 
     def factorized(self, name):
-        """(codes, uniques) of a categorical column, code -1 for a missing cell: computed once, then shared by
-        the cell checks, the fitted encoder and every split's transform."""
+        """(codes, uniques) of a categorical column, code -1 for a missing cell: computed once per column
+        array, then shared by the cell checks, the fitted encoder and every split's transform.
+
+        A column replaced by another array is factorized again; a frame's arrays are not edited in place.
+        """
         import pandas as pd
 
-        cache = self.__dict__.setdefault("_factorized", {})
-        if name not in cache:
-            codes, uniques = pd.factorize(self.columns[name])
-            cache[name] = codes, np.asarray(uniques, dtype=object)
-        return cache[name]
+        column = self.columns[name]
+        known = self._factorized.get(name)
+        if known is None or known[0] is not column:
+            codes, uniques = pd.factorize(column)
+            known = self._factorized[name] = column, codes, np.asarray(uniques, dtype=object)
+        return known[1:]
 
-    def add(self, name, kind_column_factorized):
-        """Add a column from ``normalize``'s (kind, column, factorized); its factorization is kept when known."""
-        _, column, factorized = kind_column_factorized
+    def add(self, name, column, factorized=None):
+        """Add a column; ``factorized`` is its (codes, uniques) when already known (see ``normalize``)."""
         self.columns[name] = column
         if factorized is not None:
-            self.__dict__.setdefault("_factorized", {})[name] = factorized
+            self._factorized[name] = column, *factorized
 
     def error(self, row, name, message):
         return DataError(f"{self.source}: column {name!r}, {self.where(row)}: {message}")

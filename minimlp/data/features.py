@@ -25,14 +25,13 @@ def build_frame(raw, source, where=None, cell=None, categorical="auto", kinds=No
     frame = Frame(source, {}, where, cell)
     for name, values in raw.items():
         wanted = kinds[name] if kinds else ("categorical" if name in listed else None)
-        normalized = normalize(values, wanted)
-        kind, column, _ = normalized
+        kind, column, factorized = normalize(values, wanted)
         if kind == "mixed":
             row = first(column)
             why = "the model reads this column as numbers" if kinds else \
                 "the column mixes numbers and text (list it in data.categorical to make every value a category)"
             raise frame.error(row, name, f"{shown(frame.cell(row, name))} is not a number; {why}")
-        frame.add(name, normalized)
+        frame.add(name, column, factorized)
     check_cells(frame, impute, hint)
     return frame
 

@@ -45,6 +45,7 @@ class Preprocessing:
 
     @classmethod
     def fit(cls, frame, rows, impute, standardize):
+        rows = _checked_rows(frame, rows)
         d = len(frame.names)
         kinds = [frame.kind(name) for name in frame.names]
         numeric = [j for j, kind in enumerate(kinds) if kind == "numeric"]
@@ -52,7 +53,7 @@ class Preprocessing:
         column = np.empty(len(rows))  # one training column at a time, in one small buffer
         mean, scale = np.zeros(len(numeric)), np.ones(len(numeric))
         for k, j in enumerate(numeric):
-            frame.columns[frame.names[j]].take(rows, out=column, mode="clip")  # rows are valid
+            _float64(frame, frame.names[j]).take(rows, out=column, mode="clip")  # rows are checked
             missing = np.isnan(column)
             _check_some_values(frame, frame.names[j], missing)
             if impute:  # SimpleImputer(strategy="median")'s statistic, 5x faster (its masked-array median sorts)
@@ -76,7 +77,7 @@ class Preprocessing:
         """The numeric columns ``numeric`` at ``rows`` into the columns of ``out``, missing cells filled when imputing."""
         for k, j in enumerate(numeric):
             column = out[:, k]
-            frame.columns[self.columns[j]].take(rows, out=column, mode="clip")  # rows are valid row indices
+            _float64(frame, self.columns[j]).take(rows, out=column, mode="clip")  # rows are checked
             if self.impute:
                 np.copyto(column, self.fill_numeric[j], where=np.isnan(column))
 
@@ -88,7 +89,7 @@ class Preprocessing:
         """``transform`` of several row sets of one frame, each category column looked up once for all of them."""
         dtype = np.dtype(dtype)
         codes = self._category_codes(frame)
-        return [self._transform(frame, np.asarray(rows, dtype=np.intp), dtype, codes) for rows in row_sets]
+        return [self._transform(frame, _checked_rows(frame, rows), dtype, codes) for rows in row_sets]
 
     def _transform(self, frame, rows, dtype, codes):
         X, unseen = np.empty((len(rows), self.n_inputs), dtype), np.zeros(len(rows), bool)
@@ -128,7 +129,7 @@ class Preprocessing:
         out = {}
         for j, encoder in self._encoders().items():
             codes, uniques = frame.factorized(self.columns[j])  # code -1: missing
-            table = encoder.transform(uniques.reshape(-1, 1))
+            table = encoder.transform(uniques.reshape(-1, 1)) if len(uniques) else np.zeros((0, self.widths[j]))
             if self.impute:
                 fill = encoder.transform(np.array([[self.fill_category[j]]], dtype=object))
             else:
@@ -167,6 +168,17 @@ class Preprocessing:
         return encoders
 
 
+def _checked_rows(frame, rows):
+    """``rows`` as valid row positions by numpy's own indexing rules (negative from the end, a boolean
+    mask, IndexError beyond the frame), so the gathers after it can skip their bounds checks."""
+    return np.arange(frame.n_rows)[rows]
+
+
+def _float64(frame, name):
+    """A numeric column as float64 (a Frame built by hand may hold integers or float32; no copy otherwise)."""
+    return np.asarray(frame.columns[name], dtype=np.float64)
+
+
 def prefetch_encoders():
     """Start importing scikit-learn's encoders on a daemon thread; ``fit`` needs them once the rows are split.
 
@@ -188,9 +200,10 @@ def prefetch_encoders():
 
 
 def median(column, missing):
-    """``np.nanmedian(column)`` bit for bit, with one selection instead of two (the lower middle value of an
-    even count is the largest of those the selection puts below the upper one), and where numpy's mean of
-    the two middle values overflows (both near float64's limit), their halves' sum instead."""
+    """``np.nanmedian(column)``'s value (a zero median may carry the other sign), with one selection instead
+    of two (the lower middle value of an even count is the largest of those the selection puts below the
+    upper one), and where numpy's mean of the two middle values overflows (both near float64's limit), their
+    halves' sum instead."""
     values = column[~missing]
     if len(values) == 0:
         return np.nan

@@ -64,6 +64,8 @@ def read_table(path, delimiter=None, target=None, with_target=True, on_progress=
     """The columns of a CSV/TSV (``delimiter`` by extension unless given) or Parquet file.
 
     The target column (``target``, default the last) is read as text: its labels are parsed later.
+    ``on_progress`` is told a ``Loading`` as the file is read; during a one-call read, from a
+    background thread, with ``bytes_read`` None.
     """
     if Path(path).suffix.lower() in PARQUET:
         from .parquet import read_parquet
@@ -163,6 +165,7 @@ def _parsing(path, delimiter, names):
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", pd.errors.ParserWarning)
+        warnings.simplefilter("ignore", pd.errors.DtypeWarning)  # a column of numbers and text: judged later, by name
         try:
             yield
         except (ValueError, pd.errors.ParserWarning) as e:
