@@ -3,28 +3,23 @@ import csv
 import re
 
 import pytest
-from click.testing import CliRunner
+from helpers import run
 
-from minimlp.cli import main
 
 IRIS = "name: iris-compare\ndata:\n  dataset: iris\nmodel:\n  hidden: [8]\ntrain:\n  epochs: 5\n  batch_size: 16\n"
 
 
 @pytest.fixture
-def cwd(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "c.yaml").write_text(IRIS)
-    return tmp_path
-
-
-def invoke(*args):
-    return CliRunner().invoke(main, [str(a) for a in args])
+def cwd(cwd):
+    """conftest's working folder, with the iris config in it."""
+    (cwd / "c.yaml").write_text(IRIS)
+    return cwd
 
 
 @pytest.fixture
 def two_runs(cwd):
     for out, lr in (("slow", "0.001"), ("fast", "0.1")):
-        assert invoke("train", "c.yaml", "--out", out, "-q", "--set", f"optimizer.lr={lr}").exit_code == 0
+        assert run("train", "c.yaml", "--out", out, "-q", "--set", f"optimizer.lr={lr}").exit_code == 0
     return cwd
 
 
@@ -34,7 +29,7 @@ def best_val_loss(run):
 
 
 def test_compare_shows_the_differing_keys_and_marks_the_best_run(two_runs):
-    result = invoke("compare", "slow", "fast", "-o", "both.html")
+    result = run("compare", "slow", "fast", "-o", "both.html")
     assert result.exit_code == 0, result.output
     page = (two_runs / "both.html").read_text()
     headings = re.findall(r"<th[^>]*>([^<]*)</th>", page)
@@ -49,10 +44,10 @@ def test_compare_shows_the_differing_keys_and_marks_the_best_run(two_runs):
 
 def test_compare_refuses_a_folder_that_is_not_a_finished_run(two_runs):
     (two_runs / "empty").mkdir()
-    result = invoke("compare", "slow", "empty")
+    result = run("compare", "slow", "empty")
     assert result.exit_code == 2 and "empty" in result.output and "no config.yaml" in result.output
     (two_runs / "fast/metrics.json").write_text('{"test_loss": NaN}')
-    result = invoke("compare", "slow", "fast")
+    result = run("compare", "slow", "fast")
     assert result.exit_code == 2 and "metrics.json" in result.output and "NaN" in result.output
     assert not (two_runs / "compare.html").exists()
 
@@ -60,19 +55,19 @@ def test_compare_refuses_a_folder_that_is_not_a_finished_run(two_runs):
 @pytest.mark.parametrize("suffix,magic", [(".png", b"\x89PNG\r\n\x1a\n"), (".svg", b"<?xml"), (".pdf", b"%PDF-"),
                                           (".PDF", b"%PDF-")])
 def test_plot_writes_the_format_its_suffix_names(two_runs, suffix, magic):
-    result = invoke("plot", "slow", "fast", "-o", f"curves{suffix}")
+    result = run("plot", "slow", "fast", "-o", f"curves{suffix}")
     assert result.exit_code == 0, result.output
     assert (two_runs / f"curves{suffix}").read_bytes().startswith(magic)
 
 
 def test_plot_refuses_another_suffix(two_runs):
-    result = invoke("plot", "slow", "-o", "curves.jpg")
+    result = run("plot", "slow", "-o", "curves.jpg")
     assert result.exit_code == 2 and "curves.jpg" in result.output and ".png, .svg or .pdf" in result.output
     assert not (two_runs / "curves.jpg").exists()
 
 
 def test_a_bad_grid_value_is_reported_as_from_grid(cwd):
-    result = invoke("sweep", "c.yaml", "--grid", "optimizer.momentum=0.5,1.5", "-j", "1", "--out", "sw")
+    result = run("sweep", "c.yaml", "--grid", "optimizer.momentum=0.5,1.5", "-j", "1", "--out", "sw")
     assert result.exit_code == 1
     with open(cwd / "sw/sweep.csv", newline="") as f:
         message = {r["run"]: r["message"] for r in csv.DictReader(f)}["momentum-1.5"]
@@ -89,7 +84,7 @@ def test_bench_says_it_skipped_pytorch(monkeypatch):
     monkeypatch.setattr(bench_table, "format_table", lambda results: "table")
     monkeypatch.setattr(bench_table, "format_scaling", lambda rows: "scaling")
     monkeypatch.setattr(bench, "torch_available", lambda: False)
-    assert "PyTorch: skipped (not installed" in invoke("bench").output
+    assert "PyTorch: skipped (not installed" in run("bench").output
     monkeypatch.setattr(bench, "torch_available", lambda: True)
-    assert "PyTorch: skipped (--no-torch)" in invoke("bench", "--no-torch").output
-    assert "PyTorch: skipped" not in invoke("bench").output
+    assert "PyTorch: skipped (--no-torch)" in run("bench", "--no-torch").output
+    assert "PyTorch: skipped" not in run("bench").output

@@ -16,10 +16,10 @@ NAMES = {"lr-0.02_hidden-6", "lr-0.02_hidden-8-4", "lr-0.2_hidden-6", "lr-0.2_hi
 
 
 @pytest.fixture
-def cwd(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "base.yaml").write_text(BASE)
-    return tmp_path
+def cwd(cwd):
+    """conftest's working folder, with the sweep's base config in it."""
+    (cwd / "base.yaml").write_text(BASE)
+    return cwd
 
 
 def sweep(*args):
