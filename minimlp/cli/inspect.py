@@ -133,7 +133,7 @@ def datasets():
     Example:
       minimlp datasets
     """
-    from ..data.datasets import DATASET_NAMES, loader, parameters
+    from ..data.datasets import DATASET_NAMES, function_name, parameters
 
     for name in DATASET_NAMES:
         if name == "csv":
@@ -143,4 +143,4 @@ def datasets():
             click.echo("openml: sklearn.datasets.fetch_openml; data.params {name, version} or {data_id}, data_home")
             continue
         params = ", ".join(f"{p}={'<seed>' if p == 'random_state' else repr(d)}" for p, d in parameters(name))
-        click.echo(f"{name}: sklearn.datasets.{loader(name).__name__}({params})")
+        click.echo(f"{name}: sklearn.datasets.{function_name(name)}({params})")

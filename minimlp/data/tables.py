@@ -5,7 +5,7 @@ import numpy as np
 
 from ..excerpt import clip, show
 
-from . import datasets
+from . import bundled, datasets
 from . import reader
 from ..errors import ConfigError, DataError
 from .columns import Frame
@@ -64,14 +64,16 @@ def load_dataset(config, on_progress=None):
 
 
 def load_sklearn(name, params, seed, source="config", categorical="auto", missing="error"):
-    function = datasets.loader(name)
+    """A bundled dataset (read from scikit-learn's files, no scikit-learn import) or a generator's output."""
     kwargs = dict(params)
     if name in datasets.GENERATED:
         kwargs.setdefault("random_state", seed)
     try:
-        out = function(**kwargs)
+        out = datasets.loader(name)(**kwargs) if name in datasets.GENERATED else bundled.load(name, kwargs)
+    except DataError:
+        raise
     except (TypeError, ValueError) as e:
-        raise ConfigError(f"{source}: data.params {show(params)} rejected by {function.__name__}: "
+        raise ConfigError(f"{source}: data.params {show(params)} rejected by {datasets.function_name(name)}: "
                           f"{clip(str(e), 300)}") from None
     if name in datasets.GENERATED:
         X, target, names = out[0], out[1], None
