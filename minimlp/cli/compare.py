@@ -3,7 +3,7 @@ from pathlib import Path
 
 import click
 
-from . import EXISTING_DIR, InputError, main
+from .group import EXISTING_DIR, InputError, main
 
 PLOT_FORMATS = ("png", "svg", "pdf")
 

@@ -26,7 +26,11 @@ def install():
 def run():
     install()
     try:
-        from . import main
+        from .fast import answer
+
+        if answer(sys.argv[1:]):
+            return
+        from .group import main
 
         main(prog_name="minimlp")
     except Interrupted as e:

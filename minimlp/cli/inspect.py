@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 
 from ..errors import MinimlpError
-from . import EXISTING_DIR, EXISTING_FILE, InputError, main, overrides_option
+from .group import EXISTING_DIR, EXISTING_FILE, InputError, main, overrides_option
 
 
 @main.group()

@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 
 from ..errors import Interrupted
-from . import EXISTING_FILE, InputError, main, overrides_option
+from .group import EXISTING_FILE, InputError, main, overrides_option
 
 
 @main.command()
@@ -112,7 +112,10 @@ def gradcheck(config_file, overrides, tol, batch, step, sample):
 @click.option("--data", "data_only", is_flag=True,
               help="Instead: time loading a generated 500,000 x 20 CSV (~96 MB), `minimlp train` to its first "
                    "epoch against pandas.read_csv, with peak memory; also with two text columns and 1% missing cells.")
-def bench(full, threads, no_torch, data_only):
+@click.option("--startup", is_flag=True,
+              help="Instead: the fixed cost of every command as whole processes (--version, -h, datasets, train on "
+                   "iris against scikit-learn's script, predict, evaluate, compare, plot, a 4-run sweep), with ratios.")
+def bench(full, threads, no_torch, data_only, startup):
     """Time minimlp against scikit-learn's MLPClassifier and PyTorch, side by side.
 
     Median epoch times over interleaved rounds on the same data and network
@@ -126,7 +129,14 @@ def bench(full, threads, no_torch, data_only):
       minimlp bench
       minimlp bench --full --threads 2
       minimlp bench --data
+      minimlp bench --startup
     """
+    if startup:
+        from ..tools import bench_startup
+
+        rows = bench_startup.run_startup_bench(log=lambda message: click.echo(message, err=True))
+        click.echo(bench_startup.format_startup_table(rows))
+        return
     if data_only:
         from ..tools import bench_data
 

@@ -6,7 +6,7 @@ import click
 
 from ..errors import Interrupted
 from ..report import fmt
-from . import EXISTING_DIR, EXISTING_FILE, InputError, main, overrides_option
+from .group import EXISTING_DIR, EXISTING_FILE, InputError, main, overrides_option
 from .console import Progress
 from .loading import LoadProgress
 

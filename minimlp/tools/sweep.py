@@ -145,10 +145,12 @@ def run_sweep(config_path, grid, overrides, out_dir, jobs, backend="joblib", sch
 
     Configs are resolved here (paths made absolute), so workers with another
     working folder, or on another machine sharing the files, run the same thing.
+    Complete runs are read back here; only the others start workers.
     Every folder is checked before anything is written, and the sweep folder is
     locked while the sweep runs (the same sweep started twice is refused at once).
     """
     from ..runs.lock import SWEEP_LOCK_NAME, FolderLock
+    from ..runs.readback import finished_status
 
     load_config(config_path, overrides)  # the shared part must be valid before anything starts
     check_grid(grid)
@@ -164,7 +166,10 @@ def run_sweep(config_path, grid, overrides, out_dir, jobs, backend="joblib", sch
     check_folders(out_dir, tasks)
     files.make_folder(out_dir)
     with FolderLock(out_dir, SWEEP_LOCK_NAME, "sweep folder"):
-        results = itertools.chain(rows.items(), execute(tasks, jobs, backend, scheduler) if tasks else [])
+        complete = {i: run_one(*task) for i, task in tasks.items() if finished_status(task[1]) is not None}
+        pending = {i: task for i, task in tasks.items() if i not in complete}  # only these need a worker
+        results = itertools.chain(rows.items(), complete.items(),
+                                  execute(pending, jobs, backend, scheduler) if pending else [])
         for count, (index, row) in enumerate(results, start=1):
             rows[index] = {"run": specs[index].name, **specs[index].values, **row}
             if on_done:

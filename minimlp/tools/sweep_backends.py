@@ -16,7 +16,9 @@ from ..errors import MinimlpError
 
 
 def execute(tasks, jobs, backend, scheduler):
-    """(task index, row) pairs as runs finish; ``tasks`` maps an index to run_one's arguments."""
+    """(task index, row) pairs as runs finish; ``tasks`` maps an index to run_one's arguments.
+    No more workers start than there are runs (each costs an interpreter and its imports)."""
+    jobs = max(1, min(jobs, len(tasks)))
     if backend == "joblib":
         yield from _joblib(tasks, jobs)
     else:

@@ -1,0 +1,77 @@
+"""The ``minimlp`` Click group: its commands, each imported only when it runs, and the error mapping.
+
+``COMMANDS`` names each command's module, so ``minimlp train`` imports click
+and cli/train.py, not every command's dependencies.
+"""
+from pathlib import Path
+
+import click
+
+from .. import __version__
+from ..errors import MinimlpError, out_of_memory_message
+
+EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+EXISTING_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
+
+
+class InputError(click.ClickException):
+    exit_code = 2
+
+
+# command -> the module of minimlp.cli that defines it
+COMMANDS = {"bench": "tools", "compare": "compare", "config": "inspect", "datasets": "inspect", "evaluate": "inspect",
+            "gradcheck": "tools", "plot": "compare", "predict": "inspect", "sweep": "tools", "train": "train"}
+
+
+class MinimlpGroup(click.Group):
+    """Loads a command's module when the command is asked for, and turns minimlp's errors into
+    'Error: <message>' and an exit code, never a traceback: 2 for bad input (and a file that cannot
+    be read or written), 1 for a run that failed after training started, and 1 with one message
+    for running out of memory."""
+
+    def list_commands(self, ctx):
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name):
+        if name in COMMANDS and name not in self.commands:
+            import importlib
+
+            importlib.import_module(f"minimlp.cli.{COMMANDS[name]}")  # registers its commands on main
+        return self.commands.get(name)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except MinimlpError as e:
+            raise _exception(str(e), getattr(e, "exit_code", 2)) from None
+        except OSError as e:  # a file problem no library code named: name the file we have
+            where = f"{e.filename}: " if e.filename else ""
+            raise InputError(f"{where}{e.strerror or e}") from None
+        except MemoryError as e:
+            raise click.ClickException(out_of_memory_message(e)) from None
+
+
+def _exception(message, exit_code):
+    error = click.ClickException(message)
+    error.exit_code = exit_code
+    return error
+
+
+@click.group(cls=MinimlpGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="minimlp")
+def main():
+    """minimlp: train small MLPs from YAML configs, with a report you can trust.
+
+    \b
+    Examples:
+      minimlp train                          # the default config (digits)
+      minimlp train configs/moons.yaml --set optimizer.lr=0.05
+      minimlp predict runs/iris-20261128-120000 flowers.csv -o predictions.csv
+    """
+
+
+overrides_option = click.option(
+    "--set", "overrides", multiple=True, metavar="KEY=VALUE",
+    help="Override a config key, typed as YAML (repeatable), e.g. --set model.hidden=[64,64].",
+)
+

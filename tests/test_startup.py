@@ -1,0 +1,84 @@
+"""Imports follow need: each command imports what it uses, and --version / -h answer before Click loads.
+
+Each case runs a fresh interpreter (imports are per process) and reads which packages it loaded."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from minimlp.cli.fast import HELP
+
+CONFIGS = Path(__file__).resolve().parent.parent / "configs"
+HEAVY = ("sklearn", "scipy", "pandas", "matplotlib", "pyarrow")
+
+# Runs the minimlp executable's entry in this interpreter, then prints the top-level packages it imported.
+LOADED = """import atexit, sys
+atexit.register(lambda: sys.stderr.write("\\nLOADED " + " ".join(sorted({m.split(".")[0] for m in sys.modules})) + "\\n"))
+sys.argv = ["minimlp", *sys.argv[1:]]
+from minimlp.cli.entry import run
+run()
+"""
+# Click's own rendering of the same arguments, with no fast path in front of it.
+THROUGH_CLICK = """import sys
+sys.argv = ["minimlp", *sys.argv[1:]]
+from minimlp.cli.group import main
+main(prog_name="minimlp")
+"""
+
+
+def minimlp(script, *args, cwd=None, columns=None):
+    env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+    if columns is not None:
+        env["COLUMNS"] = str(columns)
+    return subprocess.run([sys.executable, "-c", script, *map(str, args)], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=300)
+
+
+def loaded(*args, cwd=None):
+    done = minimlp(LOADED, *args, cwd=cwd)
+    assert done.returncode == 0, done.stderr
+    return set(done.stderr.rsplit("LOADED ", 1)[1].split())
+
+
+@pytest.mark.parametrize("args", [["--version"], ["-h"], ["--help"]])
+@pytest.mark.parametrize("columns", [None, 80, 200, 60])
+def test_version_and_help_print_exactly_what_click_prints(args, columns):
+    fast, click = minimlp(LOADED, *args, columns=columns), minimlp(THROUGH_CLICK, *args, columns=columns)
+    assert (fast.returncode, click.returncode) == (0, 0)
+    assert fast.stdout == click.stdout, "minimlp/cli/fast.py's HELP must be Click's text; now it is:\n" + click.stdout
+
+
+@pytest.mark.parametrize("args", [["--version"], ["-h"]])
+def test_version_and_help_import_neither_click_nor_numpy(args):
+    assert not loaded(*args) & {"click", "numpy", "yaml", *HEAVY}
+
+
+def test_a_narrow_terminal_gets_clicks_wrapping():
+    narrow = minimlp(LOADED, "-h", columns=60)
+    assert "click" in narrow.stderr.rsplit("LOADED ", 1)[1].split()
+    assert narrow.stdout != HELP and narrow.stdout.startswith("Usage: minimlp [OPTIONS] COMMAND [ARGS]...")
+
+
+@pytest.mark.parametrize("args", [
+    ["datasets"],
+    ["config", "show", CONFIGS / "moons.yaml"],  # a generator with data.params, checked against their names
+    ["config", "show", CONFIGS / "fruit_market.yaml"],  # a CSV table
+    ["train", "-h"],
+])
+def test_listing_and_showing_import_no_scikit_learn_pandas_or_matplotlib(args):
+    assert not loaded(*args) & set(HEAVY)
+
+
+def test_training_a_bundled_dataset_imports_no_scikit_learn_or_pandas(tmp_path):
+    """iris comes from scikit-learn's file, its metrics from numpy; the report still has every figure."""
+    modules = loaded("train", "-q", CONFIGS / "iris.yaml", "--set", "train.epochs=2", "--out", tmp_path / "run")
+    assert not modules & {"sklearn", "scipy", "pandas"}
+    assert {p.name for p in (tmp_path / "run").glob("*.svg")} == {"loss.svg", "accuracy.svg", "confusion_matrix.svg"}
+
+
+def test_a_generator_imports_scikit_learn(tmp_path):
+    """The control: the check above can see scikit-learn when a run does import it."""
+    modules = loaded("train", "-q", CONFIGS / "moons.yaml", "--set", "train.epochs=1", "--out", tmp_path / "run")
+    assert "sklearn" in modules
