@@ -136,7 +136,8 @@ def run_startup_bench(rounds=5, log=print):
             samples["minimlp train (iris)"].append(timed([*mm, "train", "-q", "iris.yaml", "--out", f"t{r}"], folder))
             samples["scikit-learn script (iris)"].append(timed([sys.executable, "sklearn_iris.py"], folder))
             for label, args in tools.items():
-                (folder / args[-1]).unlink(missing_ok=True)  # -o must be new: each command writes it afresh
+                if "-o" in args:  # -o must be new: each command writes it afresh
+                    (folder / args[-1]).unlink(missing_ok=True)
                 samples[label].append(timed(args, folder))
             samples["sweep, 4 runs"].append(timed([*mm, "sweep", "moons.yaml", *SWEEP_GRID, "--out", f"s{r}"], folder))
             samples["sweep again, all complete"].append(
