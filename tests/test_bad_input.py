@@ -80,10 +80,9 @@ def test_missing_csv_file(cwd):
 
 
 @pytest.fixture
-def trained(cwd):
+def trained(cwd, trained_runs):
     (cwd / "c.yaml").write_text(IRIS)
-    assert run("train", "c.yaml", "--out", "run", "-q").exit_code == 0
-    return cwd / "run"
+    return trained_runs(IRIS, cwd / "run")  # trained once per session, copied: each test may damage its copy
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "object_array", "wrong_shape"])

@@ -17,9 +17,9 @@ def cwd(cwd):
 
 
 @pytest.fixture
-def two_runs(cwd):
+def two_runs(cwd, trained_runs):
     for out, lr in (("slow", "0.001"), ("fast", "0.1")):
-        assert run("train", "c.yaml", "--out", out, "-q", "--set", f"optimizer.lr={lr}").exit_code == 0
+        trained_runs(IRIS, cwd / out, f"optimizer.lr={lr}")  # trained once per session, copied
     return cwd
 
 

@@ -1,5 +1,6 @@
 """`minimlp sweep`: combinations as run folders, joblib and Dask giving identical runs, failures recorded."""
 import csv
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -148,3 +149,20 @@ def test_an_own_run_killed_before_its_first_checkpoint_is_trained_again_in_place
     (run / "history.csv").write_text("epoch,train_loss\n1,0.5\n")
     assert sweep("--grid", "optimizer.lr=0.02", "--out", "out").exit_code == 0
     assert (run / "model.npz").read_bytes() == (cwd / "ref/lr-0.02/model.npz").read_bytes()
+
+
+def test_a_sweep_whose_runs_are_all_complete_starts_no_worker(cwd, monkeypatch):
+    """Complete runs are read back in the sweep's own process: no worker start-up to pay."""
+    from minimlp.tools import sweep as sweep_module
+
+    assert sweep("--grid", "optimizer.lr=0.02,0.2", "-j", "2", "--out", "out").exit_code == 0
+    first = (cwd / "out/sweep.csv").read_text()
+    dispatched = []
+    real = sweep_module.execute
+    monkeypatch.setattr(sweep_module, "execute", lambda tasks, *a: dispatched.append(dict(tasks)) or real(tasks, *a))
+    again = sweep("--grid", "optimizer.lr=0.02,0.2", "-j", "2", "--out", "out")
+    assert again.exit_code == 0 and again.output.count("completed earlier, skipped") == 2
+    assert dispatched == [] and (cwd / "out/sweep.csv").read_text() == first
+    (cwd / "out/lr-0.2/metrics.json").unlink()  # one run unfinished again: only it goes to a worker
+    assert sweep("--grid", "optimizer.lr=0.02,0.2", "-j", "2", "--out", "out").exit_code == 0
+    assert [[Path(run_dir).name for _, run_dir in tasks.values()] for tasks in dispatched] == [["lr-0.2"]]
