@@ -82,3 +82,19 @@ def test_a_generator_imports_scikit_learn(tmp_path):
     """The control: the check above can see scikit-learn when a run does import it."""
     modules = loaded("train", "-q", CONFIGS / "moons.yaml", "--set", "train.epochs=1", "--out", tmp_path / "run")
     assert "sklearn" in modules
+
+
+def test_the_startup_bench_judges_each_target_from_pairs_of_one_round():
+    from minimlp.tools.bench_startup import format_startup_table, summarize
+
+    samples = {"python -c pass": [0.020, 0.040, 0.020], "minimlp --version": [0.025, 0.080, 0.029],
+               "minimlp compare": [1.1, 1.3, 1.0], "scikit-learn script (iris)": [2.0, 3.0, 2.5],
+               "minimlp train (iris)": [1.0, 2.4, 1.4]}
+    rows = summarize(samples)
+    assert rows["minimlp --version"]["ratio"] == pytest.approx(1.45)  # the median of 1.25, 2.0, 1.45
+    assert rows["minimlp --version"]["met"] is True
+    assert rows["minimlp train (iris)"]["ratio"] == pytest.approx(0.56) and rows["minimlp train (iris)"]["met"]
+    assert rows["minimlp compare"]["seconds"] == 1.1 and rows["minimlp compare"]["met"] is True
+    assert rows["python -c pass"]["met"] is None
+    table = format_startup_table(rows)
+    assert "| minimlp --version | 29 ms | python -c pass | 1.45 | ≤ 1.5× | yes |" in table
