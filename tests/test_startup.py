@@ -98,3 +98,9 @@ def test_the_startup_bench_judges_each_target_from_pairs_of_one_round():
     assert rows["python -c pass"]["met"] is None
     table = format_startup_table(rows)
     assert "| minimlp --version | 29 ms | python -c pass | 1.45 | ≤ 1.5× | yes |" in table
+
+
+def test_a_misspelt_command_is_still_answered_with_the_closest_name():
+    """Commands load on demand, yet Click's suggestion still sees every one of them."""
+    done = minimlp(LOADED, "trian")
+    assert done.returncode == 2 and "No such command 'trian'. Did you mean 'train'?" in done.stderr

@@ -39,6 +39,12 @@ class MinimlpGroup(click.Group):
             importlib.import_module(f"minimlp.cli.{COMMANDS[name]}")  # registers its commands on main
         return self.commands.get(name)
 
+    def resolve_command(self, ctx, args):
+        if args and args[0] not in COMMANDS and not args[0].startswith("-"):
+            for name in COMMANDS:  # an unknown name: every command registered, so Click's "Did you mean" sees all
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
