@@ -157,12 +157,18 @@ def test_a_sweep_whose_runs_are_all_complete_starts_no_worker(cwd, monkeypatch):
 
     assert sweep("--grid", "optimizer.lr=0.02,0.2", "-j", "2", "--out", "out").exit_code == 0
     first = (cwd / "out/sweep.csv").read_text()
+    stamp = (cwd / "out/sweep.html").stat().st_mtime_ns
     dispatched = []
     real = sweep_module.execute
     monkeypatch.setattr(sweep_module, "execute", lambda tasks, *a: dispatched.append(dict(tasks)) or real(tasks, *a))
     again = sweep("--grid", "optimizer.lr=0.02,0.2", "-j", "2", "--out", "out")
     assert again.exit_code == 0 and again.output.count("completed earlier, skipped") == 2
     assert dispatched == [] and (cwd / "out/sweep.csv").read_text() == first
+    page = cwd / "out/sweep.html"
+    assert page.stat().st_mtime_ns == stamp  # nothing changed: the page was not drawn again
+    page.unlink()  # a page that is gone is written again, though nothing ran
+    assert sweep("--grid", "optimizer.lr=0.02,0.2", "-j", "2", "--out", "out").exit_code == 0
+    assert "lr-0.2" in page.read_text()
     (cwd / "out/lr-0.2/metrics.json").unlink()  # one run unfinished again: only it goes to a worker
     assert sweep("--grid", "optimizer.lr=0.02,0.2", "-j", "2", "--out", "out").exit_code == 0
     assert [[Path(run_dir).name for _, run_dir in tasks.values()] for tasks in dispatched] == [["lr-0.2"]]

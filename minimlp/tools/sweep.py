@@ -186,6 +186,8 @@ def _from_grid(message, spec):
 
 
 def write_outputs(out_dir, keys, rows):
+    """sweep.html, then sweep.csv; both are left as they are when every run was complete already and
+    the table would not change (re-running a finished sweep draws no figures)."""
     from ..report import write_compare_page
     from ..runs.readback import read_curves
 
@@ -195,7 +197,18 @@ def write_outputs(out_dir, keys, rows):
     for row in rows:
         writer.writerow({k: json.dumps(v) if k in keys else ("" if v is None else v)
                          for k, v in row.items() if k != "skipped"})
-    files.write_text(out_dir / "sweep.csv", buffer.getvalue())
+    table = buffer.getvalue().encode("utf-8")
+    if all(row.get("skipped") for row in rows) and (out_dir / "sweep.html").is_file() and _holds(out_dir / "sweep.csv", table):
+        return  # nothing ran and the table is unchanged: the page written before it shows the same runs
     curves = {row["run"]: read_curves(out_dir / row["run"]) for row in rows if row["status"] != "failed"}
     write_compare_page(out_dir / "sweep.html", f"minimlp sweep: {len(rows)} runs", f"sweep folder {out_dir}",
                        keys, rows, curves)
+    files.write_bytes(out_dir / "sweep.csv", table)  # after the page: a current sweep.csv means a current page
+
+
+def _holds(path, data):
+    """True when the regular file ``path`` has exactly ``data`` (read only when the sizes agree)."""
+    try:
+        return path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
