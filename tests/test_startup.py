@@ -104,3 +104,22 @@ def test_a_misspelt_command_is_still_answered_with_the_closest_name():
     """Commands load on demand, yet Click's suggestion still sees every one of them."""
     done = minimlp(LOADED, "trian")
     assert done.returncode == 2 and "No such command 'trian'. Did you mean 'train'?" in done.stderr
+
+
+LEAN = """import hashlib, sys
+from minimlp.report import figures, mpl
+from minimlp.train import EpochRecord
+mpl.OWN_PROCESS = sys.argv[1] == "own"
+history = [EpochRecord(e, 1 / e, 0.5, 1.2 / e, 0.4, 0.1, 0.0) for e in range(1, 30)]
+svg = figures.curves(history, "loss", 3) + figures.save(figures.overlay({"a": {"epoch": [1, 2], "train_loss": [1, 0.5],
+                                                                               "val_loss": [1.1, 0.7]}}, "loss"))
+from matplotlib.lines import Line2D
+print(hashlib.sha256(svg).hexdigest(), "dash_capstyle" in (Line2D.set.__doc__ or ""))
+"""
+
+
+def test_figures_are_the_same_bytes_when_matplotlib_loads_without_its_docstrings():
+    """minimlp's own processes skip matplotlib's docstring building; a library user's process keeps it."""
+    own, library = (minimlp(LEAN, kind).stdout.split() for kind in ("own", "library"))
+    assert own[0] == library[0]
+    assert (own[1], library[1]) == ("False", "True")

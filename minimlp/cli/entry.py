@@ -34,6 +34,9 @@ def run():
 
         if answer(sys.argv[1:]):
             return
+        from ..report import mpl
+
+        mpl.OWN_PROCESS = True  # this process is minimlp's: matplotlib loads without its docstrings (report/mpl.py)
         from .group import main
 
         main(prog_name="minimlp")

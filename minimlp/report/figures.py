@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 
-from . import fmt
+from . import fmt, mpl
 
 STYLE = {
     "svg.fonttype": "path", "svg.hashsalt": "minimlp", "font.size": 10.5,
@@ -52,6 +52,7 @@ def fit_margins(fig, ax):
 
 def styled(draw):
     """Run ``draw`` (which builds a figure) under the house style; return the figure."""
+    mpl.load()
     import matplotlib
 
     with matplotlib.rc_context(STYLE):  # artists take the style when made; ``save`` draws under it too
@@ -168,6 +169,7 @@ def curves_figure(history, metric, best_epoch=None):
 
 def run_colors(n):
     """One colour per run, as hex: the page's table shows the same swatches as the curves."""
+    mpl.load()
     from matplotlib import colormaps
     from matplotlib.colors import to_hex
 
@@ -177,6 +179,7 @@ def run_colors(n):
 
 def overlay(curves, metric, colors=None, legend=True):
     """Train (solid) and validation (dashed) ``metric`` of several runs: {label: {"epoch", "train_<m>", "val_<m>"}}."""
+    mpl.load()
     from matplotlib.lines import Line2D
 
     colors = colors or run_colors(len(curves))
