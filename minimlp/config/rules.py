@@ -8,7 +8,7 @@ from ..data.datasets import DATASET_NAMES, parameters
 from ..numerics.initializers import INITIALIZERS
 from ..numerics.layers import ACTIVATIONS
 from ..model import DTYPES
-from ..numerics.optim import OPTIMIZERS, SCHEDULES
+from ..numerics.optim import OPTIMIZERS, SCHEDULE_NAMES, SCHEDULES
 from .schema import CATEGORICAL, OPTIONAL_STR
 from ..excerpt import SHOW_LIMIT, clip, kind, show  # noqa: F401 (loading.py imports them from here)
 
@@ -73,8 +73,14 @@ def check_rules(config, origin):
         ("optimizer.momentum", 0 <= opt.momentum < 1, "must be in [0, 1)"),
         ("optimizer.nesterov", not opt.nesterov or opt.momentum > 0, "needs optimizer.momentum > 0"),
         ("optimizer.weight_decay", opt.weight_decay >= 0, "must be >= 0"),
-        ("optimizer.schedule", opt.schedule in SCHEDULES, one_of(SCHEDULES)),
+        ("optimizer.schedule", opt.schedule in SCHEDULE_NAMES, one_of(SCHEDULE_NAMES)),
         ("optimizer.warmup_epochs", 0 <= opt.warmup_epochs < train.epochs, f"must be in [0, train.epochs={train.epochs})"),
+        ("optimizer.warmup_epochs", opt.warmup_epochs == 0 or opt.schedule in SCHEDULES,
+         f"applies only to the schedules {', '.join(SCHEDULES)}"),
+        ("optimizer.power_t", opt.power_t >= 0, "must be >= 0"),
+        ("optimizer.beta_1", 0 <= opt.beta_1 < 1, "must be in [0, 1)"),
+        ("optimizer.beta_2", 0 <= opt.beta_2 < 1, "must be in [0, 1)"),
+        ("optimizer.epsilon", opt.epsilon > 0, "must be > 0"),
         ("optimizer.step_size", opt.step_size >= 1, "must be >= 1"),
         ("optimizer.gamma", 0 < opt.gamma <= 1, "must be in (0, 1]"),
         ("optimizer.min_lr", 0 <= opt.min_lr < opt.lr, f"must be in [0, optimizer.lr={opt.lr})"),

@@ -34,16 +34,20 @@ class ModelConfig:
 
 @dataclass
 class OptimizerConfig:
-    name: str = "sgd"  # sgd or adam
+    name: str = "sgd"  # sgd, adam, or lbfgs (full batch, scipy's L-BFGS-B)
     lr: float = 0.05
     momentum: float = 0.9  # sgd only
     nesterov: bool = False  # sgd only
     weight_decay: float = 0.0  # L2 on weights (never biases), added to the gradient
-    schedule: str = "constant"  # constant, step or cosine, after warmup_epochs of linear warm-up
+    schedule: str = "constant"  # constant, step or cosine, after warmup_epochs of linear warm-up; or invscaling, adaptive
     warmup_epochs: int = 0
     step_size: int = 10  # step: epochs between decays
     gamma: float = 0.1  # step: factor per decay
     min_lr: float = 0.0  # cosine: the floor
+    power_t: float = 0.5  # invscaling: lr / (samples seen + 1)^power_t
+    beta_1: float = 0.9  # adam only: decay of the first moment
+    beta_2: float = 0.999  # adam only: decay of the second moment
+    epsilon: float = 1e-8  # adam only
 
 
 @dataclass

@@ -103,6 +103,37 @@ class SGD(Optimizer):
         return self.apply(np.multiply(step, self.lr, out=self._update))
 
 
+class ScaledSGD(SGD):
+    """scikit-learn's SGD, whose velocity holds lr-scaled steps: v ← μ·v - lr·g;  p ← p + μ·v - lr·g
+    (Nesterov) or p + v.  For a constant lr it is SGD's algorithm (v = -lr·v'); the two differ once
+    the lr changes (scikit-learn's invscaling and adaptive schedules).  μ may be 1, as scikit-learn allows.
+    """
+
+    def __init__(self, net, lr=0.01, momentum=0.0, nesterov=False, weight_decay=0.0):
+        Optimizer.__init__(self, net, lr, weight_decay)
+        _check(0 <= momentum <= 1, f"momentum must be in [0, 1], got {momentum}")
+        self.momentum, self.nesterov = float(momentum), bool(nesterov) and momentum > 0
+        self.velocity = np.zeros_like(net.params)
+
+    def raw_step(self):
+        grad = self.gradient()
+        update = self._update
+        if not self.momentum:
+            return self.apply(np.multiply(grad, self.lr, out=update))
+        velocity = np.multiply(self.velocity, self.momentum)
+        velocity -= self.lr * grad  # v ← μ·v - lr·g
+        if self.nesterov:
+            np.multiply(velocity, self.momentum, out=update)
+            update -= self.lr * grad
+        else:
+            np.copyto(update, velocity)
+        np.negative(update, out=update)  # apply subtracts
+        if not self.apply(update):
+            return False
+        np.copyto(self.velocity, velocity)
+        return True
+
+
 class Adam(Optimizer):
     """Adam (Kingma & Ba, 2015) as in PyTorch, with L2 weight decay on weights only."""
 
@@ -147,6 +178,8 @@ SCHEDULES = {
     "step": lambda lr, t, T, step_size, gamma, min_lr: lr * gamma ** (t // step_size),
     "cosine": lambda lr, t, T, step_size, gamma, min_lr: min_lr + (lr - min_lr) * (1 + math.cos(math.pi * t / T)) / 2,
 }
+# scikit-learn's schedules, updated from an epoch's end (train/schedules.py), and all the names a config may give
+SCHEDULE_NAMES = (*SCHEDULES, "invscaling", "adaptive")
 
 
 def scheduled_lr(schedule, lr, epoch, epochs, warmup_epochs=0, step_size=10, gamma=0.1, min_lr=0.0):

@@ -14,7 +14,8 @@ from ..errors import MinimlpError
 from ..numerics.losses import SoftmaxCrossEntropy
 from ..model import PREDICT_CHUNK, Workspace
 from .step import TrainStep
-from ..numerics.optim import SGD, Adam, scheduled_lr
+from ..numerics.optim import SGD, Adam, ScaledSGD
+from .schedules import END_OF_EPOCH, ConfigSchedule, epoch_lr  # noqa: F401 (epoch_lr: part of this module's API)
 
 HISTORY_COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds")
 
@@ -45,6 +46,9 @@ class TrainState:
     wait: int = 0
     best_params: "np.ndarray | None" = None
     history: list = field(default_factory=list)
+    samples: int = 0  # training samples seen in the completed epochs (invscaling's t)
+    lr_best: "float | None" = None  # adaptive schedule: the lowest training loss, epochs since it improved by min_delta
+    lr_wait: int = 0
 
 
 @dataclass
@@ -62,16 +66,17 @@ def shuffle_rng(seed):
 
 
 def make_optimizer(net, opt):
-    """The optimizer an OptimizerConfig describes."""
+    """The optimizer an OptimizerConfig describes.
+
+    With scikit-learn's schedules (invscaling, adaptive) SGD's velocity holds
+    lr-scaled steps, as scikit-learn's does, so a changed lr acts as there.
+    """
     if opt.name == "adam":
-        return Adam(net, lr=opt.lr, weight_decay=opt.weight_decay)
+        return Adam(net, lr=opt.lr, betas=(opt.beta_1, opt.beta_2), eps=opt.epsilon, weight_decay=opt.weight_decay)
     if opt.name == "sgd":
-        return SGD(net, lr=opt.lr, momentum=opt.momentum, nesterov=opt.nesterov, weight_decay=opt.weight_decay)
+        kind = ScaledSGD if opt.schedule in END_OF_EPOCH else SGD
+        return kind(net, lr=opt.lr, momentum=opt.momentum, nesterov=opt.nesterov, weight_decay=opt.weight_decay)
     raise MinimlpError(f"unknown optimizer {opt.name!r}; choose one of: sgd, adam")
-
-
-def epoch_lr(opt, epoch, epochs):
-    return scheduled_lr(opt.schedule, opt.lr, epoch, epochs, opt.warmup_epochs, opt.step_size, opt.gamma, opt.min_lr)
 
 
 def evaluate(net, head, X, y):
@@ -91,15 +96,18 @@ def evaluate(net, head, X, y):
     return loss_sum / len(X), correct / len(X)
 
 
-def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_requested=None):
+def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_requested=None, schedule=None):
     """Train ``net`` on ``splits`` as ``config`` says, from ``state`` (default: the start).
 
     ``on_epoch(record, state)`` is called after every epoch; ``stop_requested()``
     after every batch: an interrupt finishes the batch, then returns with a
-    state that continues exactly where it stopped.
+    state that continues exactly where it stopped.  ``schedule`` (default: the
+    config's, ``schedules.ConfigSchedule``) sets the lr at each epoch's start
+    and end; its ``epoch_end`` returning True stops training early.
     """
     train = config.train
     opt = optimizer or make_optimizer(net, config.optimizer)
+    schedule = schedule or ConfigSchedule(config.optimizer, train)
     head = SoftmaxCrossEntropy(train.label_smoothing)
     state = state or TrainState()
     stop_requested = stop_requested or (lambda: False)
@@ -121,7 +129,7 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
             if stop_requested():
                 return _result("interrupted", state, train, net)
             tick = time.perf_counter()
-            opt.lr = epoch_lr(config.optimizer, state.epoch + 1, train.epochs)
+            schedule.epoch_start(opt, state)
             outcome = run_epoch(batches, splits.y_train, train, rng, state, stop_requested, steps, metrics)
             if outcome == "done":
                 val_loss, val_acc = evaluate(net, SoftmaxCrossEntropy(), splits.X_val, splits.y_val)
@@ -131,6 +139,7 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
             state.rng_state = rng.bit_generator.state
             record = _finish_epoch(state, n, val_loss, val_acc, opt.lr)
             stop = train.early_stopping and _no_longer_improving(net, record, state, train)
+            stop = schedule.epoch_end(opt, record, state) or stop
             if on_epoch:
                 on_epoch(record, state)
             if stop:
@@ -171,6 +180,7 @@ def run_epoch(batches, y, train, rng, state, stop_requested, steps, metrics):
 
 def _finish_epoch(state, n, val_loss, val_acc, lr):
     state.epoch += 1
+    state.samples += n
     record = EpochRecord(state.epoch, state.loss_sum / n, state.correct / n, val_loss, val_acc, lr, state.seconds)
     state.history.append(record)
     state.batch, state.loss_sum, state.correct, state.seconds = 0, 0.0, 0, 0.0
