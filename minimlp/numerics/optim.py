@@ -17,10 +17,15 @@ class Optimizer:
 
     def __init__(self, net, lr, weight_decay):
         _check(lr > 0, f"lr must be > 0, got {lr}")
-        _check(weight_decay >= 0, f"weight_decay must be >= 0, got {weight_decay}")
-        self.net, self.lr, self.weight_decay = net, float(lr), float(weight_decay)
-        self._decayed = np.empty_like(net.params) if weight_decay else None
+        self.net, self.lr = net, float(lr)
+        self.set_weight_decay(weight_decay)
         self._update = np.empty_like(net.params)
+
+    def set_weight_decay(self, weight_decay):
+        """The L2 coefficient added to the weights' gradient from the next step on."""
+        _check(weight_decay >= 0, f"weight_decay must be >= 0, got {weight_decay}")
+        self.weight_decay = float(weight_decay)
+        self._decayed = np.empty_like(self.net.params) if weight_decay else None
 
     def gradient(self):
         """The gradient to step with: ``net.grads`` plus weight_decay·W on weights, never biases.

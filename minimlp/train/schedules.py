@@ -10,6 +10,8 @@ best by ``min_delta`` for ``patience`` epochs in a row (scikit-learn's rule
 with n_iter_no_change = patience - 1).  The current lr lives in the
 optimizer's state, which a checkpoint saves, so a resume continues exactly.
 """
+import math
+
 from ..numerics.optim import scheduled_lr
 
 END_OF_EPOCH = ("invscaling", "adaptive")
@@ -54,3 +56,51 @@ def plateau_count(state, loss, tol):
     if state.lr_best is None or loss < state.lr_best:
         state.lr_best = loss
     return state.lr_wait
+
+
+class EstimatorSchedule:
+    """scikit-learn's MLP epoch end (``_fit_stochastic``, ``_update_no_improvement_count``): samples
+    seen ``t``, the no-improvement count on the training loss (or, with early stopping, on the validation
+    score, keeping the best weights), and the lr schedule: constant, invscaling or adaptive (SGD's).
+
+    ``score(record)`` is the validation score (default: the record's accuracy).  Its state carries
+    over the estimator's calls (``partial_fit``, ``warm_start``), as scikit-learn's attributes do.
+    """
+
+    def __init__(self, learning_rate, lr_init, power_t, tol, n_iter_no_change, early_stopping, on_epoch=None):
+        self.learning_rate, self.lr_init, self.power_t = learning_rate, lr_init, power_t
+        self.tol, self.n_iter_no_change, self.early_stopping = tol, n_iter_no_change, early_stopping
+        self.t, self.count, self.rows, self.message = 0, 0, 0, None
+        self.best_loss = None if early_stopping else math.inf
+        self.best_score = -math.inf if early_stopping else None
+        self.best_params, self.scores, self.score, self.on_epoch = None, [], None, on_epoch
+
+    def epoch_start(self, optimizer, state):
+        pass
+
+    def epoch_end(self, optimizer, record, state):
+        self.t += self.rows
+        if self.early_stopping:
+            score = self.score(record) if self.score else record.val_acc
+            self.scores.append(score)
+            self.count = self.count + 1 if score < self.best_score + self.tol else 0
+            if score > self.best_score:
+                self.best_score, self.best_params = score, optimizer.net.params.copy()
+        else:
+            self.count = self.count + 1 if record.train_loss > self.best_loss - self.tol else 0
+            self.best_loss = min(self.best_loss, record.train_loss)
+        if self.learning_rate == "invscaling":
+            optimizer.lr = invscaling_lr(self.lr_init, self.t, self.power_t)
+        stop = False
+        if self.count > self.n_iter_no_change:
+            what = "Validation score" if self.early_stopping else "Training loss"
+            self.message = (f"{what} did not improve more than tol={self.tol:f} for "
+                            f"{self.n_iter_no_change} consecutive epochs.")
+            if self.learning_rate != "adaptive" or optimizer.lr <= 1e-6:
+                stop = True
+            else:
+                optimizer.lr /= 5.0
+                self.count = 0
+        if self.on_epoch:
+            self.on_epoch(record, self, stop)
+        return stop
