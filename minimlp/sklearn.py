@@ -225,7 +225,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         batch = min(200, n) if self.batch_size == "auto" else min(self.batch_size, n)
         if self.batch_size != "auto" and self.batch_size > n:
             warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going to be clipped")
-        self.optimizer_.set_weight_decay(self.alpha / batch)  # scikit-learn's alpha/(2·batch)·‖W‖² per batch
+        self.optimizer_.set_weight_decay(self.alpha / batch)  # scikit-learn's alpha/(2·batch)·‖W‖² per batch,
+        self.optimizer_.alpha_per_weight = None if weights is None else self.alpha  # or alpha/(2·Σ w) weighted
         config = Config(seed=self._seed)
         config.train = TrainConfig(epochs=self.state_.epoch + (1 if incremental else self.max_iter), batch_size=batch,
                                    shuffle=self.shuffle, checkpoint_every=0)

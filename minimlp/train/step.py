@@ -104,15 +104,22 @@ class TrainStep:
 
 
 class WeightedTrainStep(TrainStep):
-    """``TrainStep`` with sample weights: the fused gradient w_i (softmax(z_i) - t_i) / Σ w over the batch."""
+    """``TrainStep`` with sample weights: the fused gradient w_i (softmax(z_i) - t_i) / Σ w over the batch.
+
+    An optimizer with an ``alpha_per_weight`` α (the estimator's) gets weight decay α / Σ w of each
+    batch, scikit-learn's (X.T @ (w·δ) + α·W) / Σ w; otherwise its own fixed weight decay.
+    """
 
     def __init__(self, net, head, optimizer, workspace):
         super().__init__(net, head, optimizer, workspace)
         self.scale = np.empty((workspace.rows, 1), net.dtype)
         self.weights = None
+        self.alpha = getattr(optimizer, "alpha_per_weight", None)
 
     def __call__(self, x1, labels, out, weights):
         self.weights = weights
+        if self.alpha:
+            self.optimizer.weight_decay = self.alpha / float(np.add.reduce(weights))
         return super().__call__(x1, labels, out)
 
     def _gradient(self, z, labels):
