@@ -25,7 +25,7 @@ from .config.loading import Config, OptimizerConfig, TrainConfig
 from .data.tables import Splits
 from .model import MLP
 from .numerics.losses import log_softmax
-from .numerics.optim import Adam, ScaledSGD
+from .numerics.optim import ScaledSGD, SklearnAdam
 from .train import TrainState, fit
 from .train.lbfgs import LbfgsObjective, minimize_lbfgs
 from .train.schedules import EstimatorSchedule
@@ -205,7 +205,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     def _optimizer(self):
         if self.solver == "adam":
-            return Adam(self.net_, lr=self.learning_rate_init, betas=(self.beta_1, self.beta_2), eps=self.epsilon)
+            return SklearnAdam(self.net_, lr=self.learning_rate_init, betas=(self.beta_1, self.beta_2), eps=self.epsilon)
         return ScaledSGD(self.net_, lr=self.learning_rate_init, momentum=self.momentum,
                          nesterov=self.nesterovs_momentum)
 

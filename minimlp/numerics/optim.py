@@ -174,6 +174,25 @@ class Adam(Optimizer):
         return self.apply(update)
 
 
+class SklearnAdam(Adam):
+    """Adam as scikit-learn's ``AdamOptimizer`` writes it: epsilon added to sqrt(v) before the bias
+    correction, lr_t = lr·sqrt(1 - β2^t)/(1 - β1^t);  p ← p - lr_t · m / (sqrt(v) + ε)."""
+
+    def raw_step(self):
+        grad = self.gradient()
+        self.t += 1
+        t = int(self.t)
+        self.m *= self.beta1
+        self.m += (1 - self.beta1) * grad
+        self.v *= self.beta2
+        self.v += (1 - self.beta2) * grad * grad
+        update = np.sqrt(self.v, out=self._update)
+        update += self.eps
+        np.divide(self.m, update, out=update)
+        update *= self.lr * math.sqrt(1 - self.beta2**t) / (1 - self.beta1**t)
+        return self.apply(update)
+
+
 OPTIMIZERS = {"sgd": SGD, "adam": Adam}
 
 
