@@ -106,3 +106,70 @@ def test_objective_equals_the_closed_form_loss():
 def test_lbfgs_has_no_partial_fit_as_in_scikit_learn():
     assert not hasattr(MLPClassifier(solver="lbfgs"), "partial_fit")
     assert hasattr(MLPClassifier(solver="sgd"), "partial_fit")
+
+
+def test_config_lbfgs_equals_scikit_learns_lbfgs_from_the_same_weights():
+    """optimizer.name lbfgs through train.fit: weight_decay = alpha / n, train.epochs = max_iter, optimizer.tol = tol."""
+    from minimlp.config.loading import Config, OptimizerConfig, TrainConfig
+    from minimlp.data.tables import Splits
+    from minimlp.train import fit
+
+    config = Config(seed=0)
+    config.optimizer = OptimizerConfig(name="lbfgs", weight_decay=1e-3 / len(X), tol=1e-4)
+    config.train = TrainConfig(epochs=40, checkpoint_every=0)
+    net = MLP([6, 7, 3], "relu", dtype="float64")
+    Ws, bs = initial_weights()
+    for layer, W, b in zip(net.dense, Ws, bs):
+        layer.W, layer.b = W, b
+    empty, none = np.empty((0, 6)), np.empty(0, np.intp)
+    result = fit(net, Splits(X, y, X[:10], y[:10], empty, none, None, none), config)
+    theirs = from_weights(Reference, initial_weights(), alpha=1e-3, max_iter=40)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        theirs.fit(X, y)
+    assert len(result.history) == theirs.n_iter_ and result.status == "completed"
+    for layer, W, b in zip(net.dense, theirs.coefs_, theirs.intercepts_):
+        np.testing.assert_allclose(layer.W, W, rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(layer.b, b, rtol=1e-6, atol=1e-8)
+    assert [r.epoch for r in result.history] == list(range(1, theirs.n_iter_ + 1))
+    assert result.history[-1].val_acc is not None and result.history[-1].train_loss < result.history[0].train_loss
+
+
+LBFGS_RUN = ("name: lb\nseed: 2\ndata:\n  dataset: wine\nmodel:\n  hidden: [6]\n  dtype: float64\noptimizer:\n"
+             "  name: lbfgs\n  weight_decay: 0.001\ntrain:\n  epochs: 60\n  checkpoint_every: 5\n")
+
+
+def test_an_interrupted_lbfgs_run_resumes_to_the_same_weights(tmp_path):
+    from minimlp.config import load_config
+    from minimlp.runs import resume_run, train_run
+
+    (tmp_path / "lb.yaml").write_text(LBFGS_RUN)
+    reference = train_run(load_config(tmp_path / "lb.yaml"), tmp_path / "ref")
+    assert reference.status == "completed" and reference.metrics["epochs_run"] >= 10
+    calls = {"n": 0}
+
+    def stop():
+        calls["n"] += 1
+        return calls["n"] >= 8  # during the optimization
+
+    first = train_run(load_config(tmp_path / "lb.yaml"), tmp_path / "run", stop_requested=stop)
+    assert first.status == "interrupted"
+    second = resume_run(tmp_path / "run")
+    assert second.status == "completed"
+    assert (tmp_path / "run" / "model.npz").read_bytes() == (tmp_path / "ref" / "model.npz").read_bytes()
+    strip = lambda p: [line.rsplit(",", 1)[0] for line in p.read_text().splitlines()]  # noqa: E731 (seconds differ)
+    assert strip(tmp_path / "run" / "history.csv") == strip(tmp_path / "ref" / "history.csv")
+
+
+@pytest.mark.parametrize("override,message", [
+    ("train.early_stopping=true", "train.early_stopping does not apply to optimizer.name lbfgs"),
+    ("optimizer.schedule=cosine", "optimizer.schedule must be constant for lbfgs"),
+    ("optimizer.max_fun=0", "optimizer.max_fun must be >= 1"),
+    ("optimizer.tol=-1", "optimizer.tol must be >= 0"),
+])
+def test_lbfgs_config_rules(override, message):
+    from minimlp.config import load_config
+    from minimlp.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        load_config(None, ["optimizer.name=lbfgs", override])

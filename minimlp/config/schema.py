@@ -48,6 +48,8 @@ class OptimizerConfig:
     beta_1: float = 0.9  # adam only: decay of the first moment
     beta_2: float = 0.999  # adam only: decay of the second moment
     epsilon: float = 1e-8  # adam only
+    tol: float = 0.0001  # lbfgs only: stop when the largest gradient entry is below it (scipy's gtol)
+    max_fun: int = 15000  # lbfgs only: the most loss evaluations (train.epochs bounds the iterations)
 
 
 @dataclass

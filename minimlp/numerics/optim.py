@@ -193,7 +193,15 @@ class SklearnAdam(Adam):
         return self.apply(update)
 
 
-OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+class FullBatch(Optimizer):
+    """The optimizer object of a full-batch solver (lbfgs, run by ``train.lbfgs``): it takes no steps;
+    it holds the lr a checkpoint saves, so a run's files are those of any other run."""
+
+    def raw_step(self):
+        raise MinimlpError("lbfgs runs through train.lbfgs, not step by step")
+
+
+OPTIMIZERS = {"sgd": SGD, "adam": Adam, "lbfgs": FullBatch}
 
 
 # Learning-rate schedules: the rate for 0-based epoch t of T epochs after warm-up.

@@ -150,6 +150,8 @@ def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
     """Train from ``state``, appending history.csv and checkpointing as configured; then finish the folder."""
     config, net = prepared.config, prepared.net
     every, path = config.train.checkpoint_every, run_dir / CHECKPOINT
+    if config.optimizer.name == "lbfgs":  # its records arrive after the optimization: one checkpoint, at the end
+        every = 0
     # history.csv is rewritten with the checkpoint's rows (a resume drops later ones). A new run creates it
     # before training (a failure is bad output, exit 2); a resume inside the run's write-failure handling.
     history = [] if path.exists() else [HistoryFile(run_dir / "history.csv", state.history)]

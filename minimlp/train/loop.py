@@ -14,7 +14,7 @@ from ..errors import MinimlpError
 from ..numerics.losses import SoftmaxCrossEntropy
 from ..model import PREDICT_CHUNK, Workspace
 from .step import TrainStep, WeightedTrainStep, check_weights
-from ..numerics.optim import SGD, Adam, ScaledSGD
+from ..numerics.optim import SGD, Adam, FullBatch, ScaledSGD
 from .schedules import END_OF_EPOCH, ConfigSchedule, epoch_lr  # noqa: F401 (epoch_lr: part of this module's API)
 
 HISTORY_COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds")
@@ -76,7 +76,9 @@ def make_optimizer(net, opt):
     if opt.name == "sgd":
         kind = ScaledSGD if opt.schedule in END_OF_EPOCH else SGD
         return kind(net, lr=opt.lr, momentum=opt.momentum, nesterov=opt.nesterov, weight_decay=opt.weight_decay)
-    raise MinimlpError(f"unknown optimizer {opt.name!r}; choose one of: sgd, adam")
+    if opt.name == "lbfgs":
+        return FullBatch(net, lr=opt.lr, weight_decay=opt.weight_decay)
+    raise MinimlpError(f"unknown optimizer {opt.name!r}; choose one of: sgd, adam, lbfgs")
 
 
 def evaluate(net, head, X, y):
@@ -108,6 +110,10 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
     (one per training row, or None) weight the training loss and its gradient:
     Σ w_i C_i / Σ w_i per batch, and the epoch's train_loss Σ w_i C_i / Σ w_i.
     """
+    if config.optimizer.name == "lbfgs":
+        from .lbfgs import fit_lbfgs  # full batch: its own loop
+
+        return fit_lbfgs(net, splits, config, state, on_epoch, stop_requested, weights)
     train = config.train
     opt = optimizer or make_optimizer(net, config.optimizer)
     schedule = schedule or ConfigSchedule(config.optimizer, train)
