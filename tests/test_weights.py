@@ -148,3 +148,95 @@ def test_sgd_sample_weight_in_fit_and_partial_fit():
     a = MLPClassifier(**params).partial_fit(X, y, sample_weight=np.r_[np.ones(30), np.zeros(30)], classes=[0, 1])
     b = MLPClassifier(**{**params, "batch_size": 30}).partial_fit(X[:30], y[:30], classes=[0, 1])
     np.testing.assert_allclose(a.coefs_[0], b.coefs_[0], rtol=1e-12)
+
+
+def weighted_table(tmp_path, weights_text=None):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((120, 3))
+    y = np.where(X[:, 0] > 0.8, "rare", "common")
+    w = rng.integers(1, 4, 120)
+    lines = ["a,b,w,c,label"] + [f"{a},{b},{wi},{c},{label}" for (a, b, c), wi, label in zip(X, w, y)]
+    if weights_text is not None:
+        lines[5] = lines[5].split(",")[0] + f",0.5,{weights_text},1.0,common"
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "t.yaml").write_text("name: t\ndata:\n  dataset: csv\n  path: t.csv\n  weight_column: w\n"
+                                     "model:\n  hidden: [5]\n  dtype: float64\ntrain:\n  epochs: 3\n")
+    return X, y, w
+
+
+def test_config_weight_column_and_class_weight_reach_the_loss(tmp_path):
+    from minimlp.config import load_config
+    from minimlp.runs import prepare
+
+    X, y, w = weighted_table(tmp_path)
+    config = load_config(tmp_path / "t.yaml")
+    prepared = prepare(config)
+    assert prepared.net.sizes[0] == 3  # the weight column is not a feature
+    np.testing.assert_array_equal(prepared.dataset.weights, w)  # the column, row by row
+    assert prepared.weights is prepared.splits.w_train and len(prepared.weights) == len(prepared.splits.y_train)
+    # the training rows' weights are those rows' cells: the training rows are the ones outside val and test
+    a = prepared.dataset.frame.numeric_matrix()[:, 0]
+    train_a = prepared.splits.X_train[:, 0] * prepared.splits.scaler.scale[0] + prepared.splits.scaler.mean[0]
+    rows = [int(np.argmin(np.abs(a - value))) for value in train_a]
+    np.testing.assert_array_equal(prepared.weights, w[rows])
+    balanced = prepare(load_config(tmp_path / "t.yaml", ["train.class_weight=balanced"]))
+    y_train = balanced.splits.y_train
+    expected = balanced.splits.w_train * (len(y_train) / (2 * np.bincount(y_train)))[y_train]
+    np.testing.assert_allclose(balanced.weights, expected, rtol=1e-15)
+    mapping = prepare(load_config(tmp_path / "t.yaml", ["train.class_weight={rare: 4}"]))
+    rare = list(mapping.dataset.classes).index("rare")
+    np.testing.assert_array_equal(mapping.weights, mapping.splits.w_train * np.where(y_train == rare, 4.0, 1.0))
+
+
+def test_config_weighted_run_equals_fit_with_those_weights(tmp_path):
+    from minimlp.config import load_config
+    from minimlp.runs import prepare, train_run
+    from minimlp.model import MLP as Net
+
+    weighted_table(tmp_path)
+    config = load_config(tmp_path / "t.yaml", ["train.class_weight=balanced"])
+    result = train_run(config, tmp_path / "run")
+    prepared = prepare(config)
+    fit(prepared.net, prepared.splits, config, weights=prepared.weights)
+    saved = np.load(tmp_path / "run" / "model.npz")
+    np.testing.assert_array_equal(saved["params"], prepared.net.params)
+    unweighted = prepare(config)
+    fit(unweighted.net, unweighted.splits, config)
+    assert result.status == "completed" and np.abs(unweighted.net.params - prepared.net.params).max() > 1e-4
+    assert Net  # the same network class
+
+
+@pytest.mark.parametrize("cell,message", [("-1", "needs a finite number >= 0 in every row; line 6 holds"),
+                                          ("x", "must hold numbers"), ("", "needs a finite number >= 0")])
+def test_bad_weight_cells_are_refused_naming_the_column_and_row(tmp_path, cell, message):
+    from minimlp.config import load_config
+    from minimlp.errors import DataError
+    from minimlp.runs import prepare
+
+    weighted_table(tmp_path, cell)
+    with pytest.raises(DataError, match=message):
+        prepare(load_config(tmp_path / "t.yaml"))
+
+
+@pytest.mark.parametrize("override,message", [
+    (["data.weight_column=nope"], "no column named 'nope' for data.weight_column"),
+    (["train.class_weight={rar: 2}"], 'names the class "rar"'),
+    (["train.class_weight=even"], "train.class_weight must be balanced, or a mapping"),
+    (["train.class_weight={rare: -1}"], "train.class_weight must be balanced, or a mapping"),
+])
+def test_bad_weight_config_is_refused(tmp_path, override, message):
+    from minimlp.config import load_config
+    from minimlp.errors import MinimlpError
+    from minimlp.runs import prepare
+
+    weighted_table(tmp_path)
+    with pytest.raises(MinimlpError, match=message):
+        prepare(load_config(tmp_path / "t.yaml", override))
+
+
+def test_weight_column_applies_only_to_csv():
+    from minimlp.config import load_config
+    from minimlp.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="data.weight_column applies only when data.dataset is csv"):
+        load_config(None, ["data.weight_column=w"])

@@ -22,6 +22,7 @@ class DataConfig:
     test_size: float = 0.2
     val_size: float = 0.1  # 0: no validation split
     standardize: bool = True  # scale features to zero mean, unit variance (fit on the training split)
+    weight_column: typing.Optional[str] = None  # csv: a column of sample weights (numbers >= 0), not a feature
 
 
 @dataclass
@@ -64,6 +65,7 @@ class TrainConfig:
     min_delta: float = 0.0  # the smallest change that counts as an improvement
     restore_best: bool = True  # early stopping ends with the best epoch's weights
     checkpoint_every: int = 10  # epochs between checkpoints (0: only at the end or on interrupt)
+    class_weight: typing.Union[None, str, dict] = None  # balanced, or {label: weight}: multiplies the sample weights
 
 
 @dataclass
@@ -92,6 +94,7 @@ class Config:
 SECTIONS = {f.name: f.type for f in dataclasses.fields(Config) if dataclasses.is_dataclass(f.type)}
 OPTIONAL_STR = typing.Optional[str]
 CATEGORICAL = typing.Union[str, typing.List[str]]
+CLASS_WEIGHT = typing.Union[None, str, dict]
 
 
 class _Dumper(yaml.SafeDumper):
