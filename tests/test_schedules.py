@@ -129,3 +129,31 @@ def test_config_adam_betas_follow_scikit_learns_trajectory():
         np.testing.assert_allclose(layer.W, W, rtol=1e-4, atol=1e-6)
     default, _ = config_fit(15, name="adam", lr=0.01)
     assert np.abs(default.params - net.params).max() > 1e-3  # the betas were used
+
+
+@pytest.mark.parametrize("schedule", ["adaptive", "invscaling"])
+def test_interrupted_runs_with_scikit_learns_schedules_resume_bit_for_bit(tmp_path, schedule):
+    """The adaptive count and best loss ride in the checkpoint, the lr in the optimizer's state."""
+    from minimlp.config import load_config
+    from minimlp.runs import resume_run, train_run
+
+    text = ("name: s\ndata:\n  dataset: wine\nmodel:\n  hidden: [8]\noptimizer:\n  lr: 0.05\n  nesterov: true\n"
+            f"  schedule: {schedule}\ntrain:\n  epochs: 30\n  batch_size: 16\n  checkpoint_every: 3\n"
+            "  patience: 2\n  min_delta: 0.01\n")
+    (tmp_path / "s.yaml").write_text(text)
+    reference = train_run(load_config(tmp_path / "s.yaml"), tmp_path / "ref")
+    lrs = [float(line.split(",")[5]) for line in (tmp_path / "ref" / "history.csv").read_text().splitlines()[1:]]
+    assert reference.status == "completed" and len(set(lrs)) > 2  # the rate changed during the run
+    for stop_at in (40, 93):  # mid-epoch; after a checkpoint
+        calls = {"n": 0}
+
+        def stop():
+            calls["n"] += 1
+            return calls["n"] >= stop_at
+
+        run = tmp_path / f"run{stop_at}"
+        assert train_run(load_config(tmp_path / "s.yaml"), run, stop_requested=stop).status == "interrupted"
+        assert resume_run(run).status == "completed"
+        assert (run / "model.npz").read_bytes() == (tmp_path / "ref" / "model.npz").read_bytes()
+        strip = lambda p: [line.rsplit(",", 1)[0] for line in p.read_text().splitlines()]  # noqa: E731
+        assert strip(run / "history.csv") == strip(tmp_path / "ref" / "history.csv")
