@@ -280,6 +280,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         if not np.all(np.isfinite(self.net_.params)):
             raise ValueError("Solver produced non-finite parameter weights. The input data may contain large "
                              "values and need to be preprocessed.")
+        if not np.isfinite(self.loss_):
+            raise ValueError("Solver produced a non-finite loss. The input data may contain large values and need "
+                             "to be preprocessed.")
         return self
 
     def _report_lbfgs(self, intermediate_result):
