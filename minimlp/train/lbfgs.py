@@ -101,7 +101,7 @@ def fit_lbfgs(net, splits, config, state, on_epoch, stop_requested, weights):
         np.copyto(net.params, initial)
         return TrainResult("interrupted", "interrupted during L-BFGS-B; a resume runs it again from the start",
                            state.history, 0.0, None)
-    diverged = not np.all(np.isfinite(net.params))
+    diverged = not (np.all(np.isfinite(net.params)) and np.isfinite(result.fun))
     if diverged:
         np.copyto(net.params, initial)
     for record in records:
