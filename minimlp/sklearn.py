@@ -35,10 +35,7 @@ ACTIVATIONS = {"identity": "identity", "logistic": "sigmoid", "sigmoid": "sigmoi
                "relu": "relu", "leaky_relu": "leaky_relu"}
 
 # Checks of scikit-learn's suite this estimator is known to fail, with the reason; passed to the suite.
-_SHUFFLED = ("stochastic solvers (the default adam) shuffle and batch repeated rows differently from weighted ones, "
-             "as scikit-learn's do (its suite runs this check with solver='lbfgs', which passes: tests/test_weights.py)")
-EXPECTED_FAILED_CHECKS = {"check_sample_weight_equivalence_on_dense_data": _SHUFFLED,
-                          "check_sample_weight_equivalence_on_sparse_data": _SHUFFLED}
+EXPECTED_FAILED_CHECKS = {}
 
 
 class MLPClassifier(ClassifierMixin, BaseEstimator):
@@ -128,6 +125,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         weights = self._weights(X, y, sample_weight)
         if self.solver == "lbfgs":
             return self._fit_lbfgs(_dense(X), y, weights)
+        if getattr(self, "_schedule", None) is None:  # warm-started from an lbfgs fit
+            self._start_schedule()
         self.state_, self.optimizer_ = TrainState(), self._optimizer()
         self._train(_dense(X), y, weights, incremental=False)
         return self
@@ -185,14 +184,19 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         for name in ("loss_curve_", "best_loss_", "validation_scores_", "validation_loss_curve_",
                      "best_validation_score_"):
             self.__dict__.pop(name, None)
+        self._schedule = None
         if self.solver in ("sgd", "adam"):
-            self._schedule = EstimatorSchedule(self.learning_rate if self.solver == "sgd" else "constant",
-                                               self.learning_rate_init, self.power_t, self.tol,
-                                               self.n_iter_no_change, self.early_stopping)
-            self.loss_curve_ = []
-            self.validation_scores_ = self._schedule.scores if self.early_stopping else None
-            self.validation_loss_curve_ = [] if self.early_stopping else None
-            self.best_loss_, self.best_validation_score_ = self._schedule.best_loss, self._schedule.best_score
+            self._start_schedule()
+
+    def _start_schedule(self):
+        """scikit-learn's stochastic-solver state: the epoch-end schedule and the curves it fills."""
+        self._schedule = EstimatorSchedule(self.learning_rate if self.solver == "sgd" else "constant",
+                                           self.learning_rate_init, self.power_t, self.tol, self.n_iter_no_change,
+                                           self.early_stopping)
+        self.loss_curve_ = []
+        self.validation_scores_ = self._schedule.scores if self.early_stopping else None
+        self.validation_loss_curve_ = [] if self.early_stopping else None
+        self.best_loss_, self.best_validation_score_ = self._schedule.best_loss, self._schedule.best_score
 
     def _weights(self, X, y, sample_weight):
         """sample_weight times class_weight's weight of each row's class; None when both are None."""
@@ -236,6 +240,10 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                         np.empty(0, np.intp) if X_val is None else np.searchsorted(self.classes_, y_val),
                         empty, np.empty(0, np.intp), None, np.empty(0, np.intp))
         schedule.rows, schedule.on_epoch = n, self._report_epoch
+        # read at every call, as scikit-learn reads its parameters (set_params between warm starts)
+        schedule.learning_rate = self.learning_rate if self.solver == "sgd" else "constant"
+        schedule.lr_init, schedule.power_t, schedule.tol = self.learning_rate_init, self.power_t, self.tol
+        schedule.n_iter_no_change = self.n_iter_no_change
         schedule.score = None if w_val is None else (lambda record: self._score_val(X_val, y_val, w_val))
         start = len(self.loss_curve_)
         result = fit(self.net_, splits, config, state=self.state_, optimizer=self.optimizer_, schedule=schedule,
