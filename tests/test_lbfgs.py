@@ -173,3 +173,13 @@ def test_lbfgs_config_rules(override, message):
 
     with pytest.raises(ConfigError, match=message):
         load_config(None, ["optimizer.name=lbfgs", override])
+
+
+def test_the_lbfgs_and_weights_modules_import_neither_scipy_nor_scikit_learn():
+    import subprocess
+    import sys
+
+    code = ("import sys, minimlp, minimlp.train, minimlp.train.lbfgs, minimlp.train.weights, minimlp.train.schedules; "
+            "print(' '.join(m for m in ('scipy', 'sklearn') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
