@@ -11,6 +11,10 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from minimlp.sklearn import EXPECTED_FAILED_CHECKS, MLPClassifier
 
+# Short fits end at max_iter with scikit-learn's ConvergenceWarning, as its own MLPClassifier's do
+# (tests/test_sklearn_mlp_port.py checks that warning).
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
 
 @parametrize_with_checks([MLPClassifier(random_state=0)], expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS)
 def test_sklearn_estimator_checks(estimator, check):
@@ -36,9 +40,10 @@ def test_pipeline_and_grid_search():
 def test_cross_val_score_with_string_labels():
     X, y = load_iris(return_X_y=True)
     names = np.array(["setosa", "versicolor", "virginica"])[y]
-    pipe = make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(16,), max_iter=80, random_state=1))
+    pipe = make_pipeline(StandardScaler(), MLPClassifier(hidden_layer_sizes=(16,), max_iter=80, solver="sgd",
+                                                             learning_rate_init=0.01, random_state=1))
     scores = cross_val_score(pipe, X, names, cv=5)
-    assert scores.mean() >= 0.9
+    assert scores.mean() >= 0.85  # scikit-learn's MLPClassifier with these settings: 0.887
     assert set(pipe.fit(X, names).predict(X)) <= set(names)
 
 
@@ -68,8 +73,8 @@ def test_tol_and_n_iter_no_change_stop_where_sklearn_stops():
 
 def test_unknown_solver_is_refused():
     X, y = make_classification(n_samples=30, n_features=4, random_state=0)
-    with pytest.raises(ValueError, match="solver must be"):
-        MLPClassifier(solver="lbfgs").fit(X, y)
+    with pytest.raises(ValueError, match="The 'solver' parameter of MLPClassifier must be a str among"):
+        MLPClassifier(solver="newton").fit(X, y)
 
 
 def test_dtype_follows_the_input_or_the_parameter():
@@ -108,7 +113,7 @@ def test_partial_fit_errors():
 def test_alpha_is_weight_decay_over_the_batch_size():
     """One full-batch step from the same start, compared with scikit-learn's update written out."""
     X, y = make_classification(n_samples=40, n_features=5, n_classes=3, n_informative=3, random_state=2)
-    clf = MLPClassifier(hidden_layer_sizes=(5,), alpha=0.5, momentum=0, batch_size=40, shuffle=False,
+    clf = MLPClassifier(hidden_layer_sizes=(5,), solver="sgd", alpha=0.5, momentum=0, batch_size=40, shuffle=False,
                         learning_rate_init=0.1, random_state=0)
     clf.partial_fit(X, y, classes=[0, 1, 2])
     start = [W.copy() for W in clf.coefs_]

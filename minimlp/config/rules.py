@@ -8,8 +8,8 @@ from ..data.datasets import DATASET_NAMES, parameters
 from ..numerics.initializers import INITIALIZERS
 from ..numerics.layers import ACTIVATIONS
 from ..model import DTYPES
-from ..numerics.optim import OPTIMIZERS, SCHEDULES
-from .schema import CATEGORICAL, OPTIONAL_STR
+from ..numerics.optim import OPTIMIZERS, SCHEDULE_NAMES, SCHEDULES
+from .schema import CATEGORICAL, CLASS_WEIGHT, OPTIONAL_STR
 from ..excerpt import SHOW_LIMIT, clip, kind, show  # noqa: F401 (loading.py imports them from here)
 
 MONITORS = ("val_loss", "val_acc", "train_loss")
@@ -32,6 +32,11 @@ def convert(value, hint, path, origin):
     elif hint == CATEGORICAL:
         ok = value == "auto" or (isinstance(value, list) and all(isinstance(v, str) and v for v in value))
         wanted = "auto or a list of column names"
+    elif hint == CLASS_WEIGHT:
+        ok = value is None or value == "balanced" or (isinstance(value, dict) and value and all(
+            isinstance(k, (str, int, float)) and not isinstance(k, bool) and isinstance(w, (int, float))
+            and not isinstance(w, bool) and finite(w) and w >= 0 for k, w in value.items()))
+        wanted = "balanced, or a mapping of class labels to numbers >= 0"
     elif hint == typing.List[int]:
         value = [value] if isinstance(value, int) and not isinstance(value, bool) else value
         ok = isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
@@ -57,6 +62,10 @@ def check_rules(config, origin):
          "applies only when data.dataset is csv or openml"),
         ("data.delimiter", data.dataset == "csv" or data.delimiter is None, "applies only when data.dataset is csv"),
         ("data.delimiter", data.delimiter is None or len(data.delimiter) == 1, "must be one character"),
+        ("data.weight_column", data.dataset == "csv" or data.weight_column is None,
+         "applies only when data.dataset is csv"),
+        ("data.weight_column", data.weight_column is None or data.weight_column != data.target,
+         "must not be the target column"),
         ("data.missing", data.missing in MISSING, one_of(MISSING)),
         ("data.params", data.dataset != "csv" or not data.params, "does not apply to csv data"),
         ("data.params", data.dataset != "openml" or "name" in data.params or "data_id" in data.params,
@@ -73,8 +82,19 @@ def check_rules(config, origin):
         ("optimizer.momentum", 0 <= opt.momentum < 1, "must be in [0, 1)"),
         ("optimizer.nesterov", not opt.nesterov or opt.momentum > 0, "needs optimizer.momentum > 0"),
         ("optimizer.weight_decay", opt.weight_decay >= 0, "must be >= 0"),
-        ("optimizer.schedule", opt.schedule in SCHEDULES, one_of(SCHEDULES)),
+        ("optimizer.schedule", opt.schedule in SCHEDULE_NAMES, one_of(SCHEDULE_NAMES)),
         ("optimizer.warmup_epochs", 0 <= opt.warmup_epochs < train.epochs, f"must be in [0, train.epochs={train.epochs})"),
+        ("optimizer.warmup_epochs", opt.warmup_epochs == 0 or opt.schedule in SCHEDULES,
+         f"applies only to the schedules {', '.join(SCHEDULES)}"),
+        ("optimizer.power_t", opt.power_t >= 0, "must be >= 0"),
+        ("optimizer.beta_1", 0 <= opt.beta_1 < 1, "must be in [0, 1)"),
+        ("optimizer.beta_2", 0 <= opt.beta_2 < 1, "must be in [0, 1)"),
+        ("optimizer.epsilon", opt.epsilon > 0, "must be > 0"),
+        ("optimizer.tol", opt.tol >= 0, "must be >= 0"),
+        ("optimizer.max_fun", opt.max_fun >= 1, "must be >= 1"),
+        ("optimizer.schedule", opt.name != "lbfgs" or opt.schedule == "constant", "must be constant for lbfgs"),
+        ("train.early_stopping", opt.name != "lbfgs" or not train.early_stopping,
+         "does not apply to optimizer.name lbfgs (it stops on optimizer.tol)"),
         ("optimizer.step_size", opt.step_size >= 1, "must be >= 1"),
         ("optimizer.gamma", 0 < opt.gamma <= 1, "must be in (0, 1]"),
         ("optimizer.min_lr", 0 <= opt.min_lr < opt.lr, f"must be in [0, optimizer.lr={opt.lr})"),

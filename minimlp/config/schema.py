@@ -22,6 +22,7 @@ class DataConfig:
     test_size: float = 0.2
     val_size: float = 0.1  # 0: no validation split
     standardize: bool = True  # scale features to zero mean, unit variance (fit on the training split)
+    weight_column: typing.Optional[str] = None  # csv: a column of sample weights (numbers >= 0), not a feature
 
 
 @dataclass
@@ -34,16 +35,22 @@ class ModelConfig:
 
 @dataclass
 class OptimizerConfig:
-    name: str = "sgd"  # sgd or adam
+    name: str = "sgd"  # sgd, adam, or lbfgs (full batch, scipy's L-BFGS-B)
     lr: float = 0.05
     momentum: float = 0.9  # sgd only
     nesterov: bool = False  # sgd only
     weight_decay: float = 0.0  # L2 on weights (never biases), added to the gradient
-    schedule: str = "constant"  # constant, step or cosine, after warmup_epochs of linear warm-up
+    schedule: str = "constant"  # constant, step or cosine, after warmup_epochs of linear warm-up; or invscaling, adaptive
     warmup_epochs: int = 0
     step_size: int = 10  # step: epochs between decays
     gamma: float = 0.1  # step: factor per decay
     min_lr: float = 0.0  # cosine: the floor
+    power_t: float = 0.5  # invscaling: lr / (samples seen + 1)^power_t
+    beta_1: float = 0.9  # adam only: decay of the first moment
+    beta_2: float = 0.999  # adam only: decay of the second moment
+    epsilon: float = 1e-8  # adam only
+    tol: float = 0.0001  # lbfgs only: stop when the largest gradient entry is below it (scipy's gtol)
+    max_fun: int = 15000  # lbfgs only: the most loss evaluations (train.epochs bounds the iterations)
 
 
 @dataclass
@@ -58,6 +65,7 @@ class TrainConfig:
     min_delta: float = 0.0  # the smallest change that counts as an improvement
     restore_best: bool = True  # early stopping ends with the best epoch's weights
     checkpoint_every: int = 10  # epochs between checkpoints (0: only at the end or on interrupt)
+    class_weight: typing.Union[None, str, dict] = None  # balanced, or {label: weight}: multiplies the sample weights
 
 
 @dataclass
@@ -86,6 +94,7 @@ class Config:
 SECTIONS = {f.name: f.type for f in dataclasses.fields(Config) if dataclasses.is_dataclass(f.type)}
 OPTIONAL_STR = typing.Optional[str]
 CATEGORICAL = typing.Union[str, typing.List[str]]
+CLASS_WEIGHT = typing.Union[None, str, dict]
 
 
 class _Dumper(yaml.SafeDumper):

@@ -22,6 +22,7 @@ class Dataset:
     y: np.ndarray  # (n,) class indices into `classes`
     classes: np.ndarray  # the original labels: numbers or strings
     source: str  # the dataset name or the file, for messages
+    weights: "np.ndarray | None" = None  # (n,) sample weights from data.weight_column, or None
 
     @property
     def feature_names(self):
@@ -48,13 +49,15 @@ class Splits:
     scaler: "Standardizer | None"
     test_rows: np.ndarray  # the test split's rows in the dataset, for raw-unit plots and re-evaluation
     preprocessing: "Preprocessing | None" = None
+    w_train: "np.ndarray | None" = None  # the training rows' sample weights (data.weight_column), or None
 
 
 def load_dataset(config, on_progress=None):
     """The dataset ``config.data`` names; the generators' random state is ``config.seed``."""
     data = config.data
     if data.dataset == "csv":
-        return load_csv(data.path, data.target, data.delimiter, data.categorical, data.missing, on_progress)
+        return load_csv(data.path, data.target, data.delimiter, data.categorical, data.missing, on_progress,
+                        getattr(data, "weight_column", None))
     if data.dataset in datasets.FETCHED:
         from .openml import load_openml
 
@@ -89,18 +92,39 @@ def load_sklearn(name, params, seed, source="config", categorical="auto", missin
     return _check_classes(Dataset(frame, y, classes, name), "the target")
 
 
-def load_csv(path, target=None, delimiter=None, categorical="auto", missing="error", on_progress=None):
-    """A CSV, TSV or Parquet file: one target column, the others features."""
+def load_csv(path, target=None, delimiter=None, categorical="auto", missing="error", on_progress=None,
+             weight_column=None):
+    """A CSV, TSV or Parquet file: one target column (and optionally a sample-weight column), the others features."""
     table = reader.read_table(path, delimiter, target, on_progress=on_progress)
     name = table.target
-    raw = {n: values for n, values in table.columns.items() if n != name}
+    weights = None if weight_column is None else sample_weights(table, weight_column, path)
+    raw = {n: values for n, values in table.columns.items() if n != name and n != weight_column}
     if not raw:
         raise DataError(f"{path}: needs at least one feature column besides the target {name!r}")
     if (categorical != "auto" and len(categorical)) or any(values.dtype == object for values in raw.values()):
         prefetch_encoders()  # text features: their encoder is needed once the frame is built and split
     y, classes = parse_labels(table.columns[name], f"target column {name!r}", str(path), table.where)
     frame = build_frame(raw, str(path), table.where, table.cell, categorical, impute=missing == "impute")
-    return _check_classes(Dataset(frame, y, classes, str(path)), f"target column {name!r}")
+    return _check_classes(Dataset(frame, y, classes, str(path), weights), f"target column {name!r}")
+
+
+def sample_weights(table, column, path):
+    """data.weight_column as float64 weights: a numeric column, every cell a finite number >= 0."""
+    if column not in table.columns:
+        raise DataError(f"{path}: no column named {clip(column)!r} for data.weight_column")
+    if column == table.target:
+        raise DataError(f"{path}: data.weight_column {clip(column)!r} is the target column")
+    values = np.asarray(table.columns[column])
+    if values.dtype.kind not in "fiub":
+        raise DataError(f"{path}: weight column {clip(column)!r} must hold numbers (it holds text)")
+    weights = values.astype(np.float64)
+    bad = np.flatnonzero(~(np.isfinite(weights) & (weights >= 0)))
+    if len(bad):
+        raise DataError(f"{path}: weight column {clip(column)!r} needs a finite number >= 0 in every row; "
+                        f"{table.where(int(bad[0]))} holds {show(table.cell(int(bad[0]), column))}")
+    if not np.any(weights > 0):
+        raise DataError(f"{path}: weight column {clip(column)!r} is 0 in every row")
+    return weights
 
 
 def _check_classes(dataset, what):
@@ -135,4 +159,5 @@ def prepare(dataset, data_config, seed, dtype):
     pre = Preprocessing.fit(dataset.frame, train, data_config.missing == "impute", data_config.standardize)
     y = dataset.y
     (X_train, _), (X_val, _), (X_test, _) = pre.transform_splits(dataset.frame, [train, val, test], dtype)
-    return Splits(X_train, y[train], X_val, y[val], X_test, y[test], pre.scaler, test, pre)
+    w_train = None if dataset.weights is None else dataset.weights[train]
+    return Splits(X_train, y[train], X_val, y[val], X_test, y[test], pre.scaler, test, pre, w_train)

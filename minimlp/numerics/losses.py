@@ -36,6 +36,10 @@ class SoftmaxCrossEntropy:
     Targets are integer labels (n,) or probability rows (n, K) summing to 1.
     ``label_smoothing`` ε mixes the target with the uniform distribution,
     t ← (1-ε)·t + ε/K, as PyTorch's CrossEntropyLoss does.
+
+    Sample weights w (n,) make the loss the weighted mean Σ w_i C_i / Σ w_i, so
+    its gradient is w_i (y_i - t_i) / Σ w_i (``forward_checked(..., weights)``);
+    without them the code path is the unweighted one, untouched.
     """
 
     def __init__(self, label_smoothing=0.0):
@@ -44,6 +48,7 @@ class SoftmaxCrossEntropy:
         self.label_smoothing = float(label_smoothing)
         self._grad = None  # softmax(z) of the last forward; backward turns it into the gradient
         self._target = None
+        self._row_scale = None  # w / Σ w (n, 1) of a weighted forward
         self._arange = np.arange(0)
 
     def forward(self, z, target):
@@ -51,10 +56,19 @@ class SoftmaxCrossEntropy:
         target = check_target(z, target)
         return self.forward_checked(z, target)
 
-    def forward_checked(self, z, target):
-        """``forward`` for a target already checked by ``check_target``."""
+    def forward_checked(self, z, target, weights=None):
+        """``forward`` for a target already checked by ``check_target``; ``weights`` (n,) of z's dtype, or None."""
+        if weights is not None:
+            return self._weighted_forward(z, target, weights)
         loss = np.add.reduce(self.row_losses(z, target)) / len(z)
         self._grad, self._target = softmax(z), target
+        return loss
+
+    def _weighted_forward(self, z, target, weights):
+        total = np.add.reduce(weights)
+        loss = np.dot(self.row_losses(z, target), weights) / total
+        self._grad, self._target = softmax(z), target
+        self._row_scale = (weights / total)[:, None]  # backward: (y - t) · w_i / Σ w
         return loss
 
     def row_losses(self, z, target, overwrite=False):
@@ -118,8 +132,11 @@ class SoftmaxCrossEntropy:
             grad[self._row_numbers(n), target] -= 1 - eps
         else:
             grad -= target if not eps else (1 - eps) * target + eps / K
-        grad /= n
-        self._grad = self._target = None
+        if self._row_scale is None:
+            grad /= n
+        else:
+            grad *= self._row_scale
+        self._grad = self._target = self._row_scale = None
         return grad
 
     def _row_numbers(self, n):

@@ -17,10 +17,15 @@ class Optimizer:
 
     def __init__(self, net, lr, weight_decay):
         _check(lr > 0, f"lr must be > 0, got {lr}")
-        _check(weight_decay >= 0, f"weight_decay must be >= 0, got {weight_decay}")
-        self.net, self.lr, self.weight_decay = net, float(lr), float(weight_decay)
-        self._decayed = np.empty_like(net.params) if weight_decay else None
+        self.net, self.lr = net, float(lr)
+        self.set_weight_decay(weight_decay)
         self._update = np.empty_like(net.params)
+
+    def set_weight_decay(self, weight_decay):
+        """The L2 coefficient added to the weights' gradient from the next step on."""
+        _check(weight_decay >= 0, f"weight_decay must be >= 0, got {weight_decay}")
+        self.weight_decay = float(weight_decay)
+        self._decayed = np.empty_like(self.net.params) if weight_decay else None
 
     def gradient(self):
         """The gradient to step with: ``net.grads`` plus weight_decay·W on weights, never biases.
@@ -103,6 +108,37 @@ class SGD(Optimizer):
         return self.apply(np.multiply(step, self.lr, out=self._update))
 
 
+class ScaledSGD(SGD):
+    """scikit-learn's SGD, whose velocity holds lr-scaled steps: v ← μ·v - lr·g;  p ← p + μ·v - lr·g
+    (Nesterov) or p + v.  For a constant lr it is SGD's algorithm (v = -lr·v'); the two differ once
+    the lr changes (scikit-learn's invscaling and adaptive schedules).  μ may be 1, as scikit-learn allows.
+    """
+
+    def __init__(self, net, lr=0.01, momentum=0.0, nesterov=False, weight_decay=0.0):
+        Optimizer.__init__(self, net, lr, weight_decay)
+        _check(0 <= momentum <= 1, f"momentum must be in [0, 1], got {momentum}")
+        self.momentum, self.nesterov = float(momentum), bool(nesterov) and momentum > 0
+        self.velocity = np.zeros_like(net.params)
+
+    def raw_step(self):
+        grad = self.gradient()
+        update = self._update
+        if not self.momentum:
+            return self.apply(np.multiply(grad, self.lr, out=update))
+        velocity = np.multiply(self.velocity, self.momentum)
+        velocity -= self.lr * grad  # v ← μ·v - lr·g
+        if self.nesterov:
+            np.multiply(velocity, self.momentum, out=update)
+            update -= self.lr * grad
+        else:
+            np.copyto(update, velocity)
+        np.negative(update, out=update)  # apply subtracts
+        if not self.apply(update):
+            return False
+        np.copyto(self.velocity, velocity)
+        return True
+
+
 class Adam(Optimizer):
     """Adam (Kingma & Ba, 2015) as in PyTorch, with L2 weight decay on weights only."""
 
@@ -138,7 +174,34 @@ class Adam(Optimizer):
         return self.apply(update)
 
 
-OPTIMIZERS = {"sgd": SGD, "adam": Adam}
+class SklearnAdam(Adam):
+    """Adam as scikit-learn's ``AdamOptimizer`` writes it: epsilon added to sqrt(v) before the bias
+    correction, lr_t = lr·sqrt(1 - β2^t)/(1 - β1^t);  p ← p - lr_t · m / (sqrt(v) + ε)."""
+
+    def raw_step(self):
+        grad = self.gradient()
+        self.t += 1
+        t = int(self.t)
+        self.m *= self.beta1
+        self.m += (1 - self.beta1) * grad
+        self.v *= self.beta2
+        self.v += (1 - self.beta2) * grad * grad
+        update = np.sqrt(self.v, out=self._update)
+        update += self.eps
+        np.divide(self.m, update, out=update)
+        update *= self.lr * math.sqrt(1 - self.beta2**t) / (1 - self.beta1**t)
+        return self.apply(update)
+
+
+class FullBatch(Optimizer):
+    """The optimizer object of a full-batch solver (lbfgs, run by ``train.lbfgs``): it takes no steps;
+    it holds the lr a checkpoint saves, so a run's files are those of any other run."""
+
+    def raw_step(self):
+        raise MinimlpError("lbfgs runs through train.lbfgs, not step by step")
+
+
+OPTIMIZERS = {"sgd": SGD, "adam": Adam, "lbfgs": FullBatch}
 
 
 # Learning-rate schedules: the rate for 0-based epoch t of T epochs after warm-up.
@@ -147,6 +210,8 @@ SCHEDULES = {
     "step": lambda lr, t, T, step_size, gamma, min_lr: lr * gamma ** (t // step_size),
     "cosine": lambda lr, t, T, step_size, gamma, min_lr: min_lr + (lr - min_lr) * (1 + math.cos(math.pi * t / T)) / 2,
 }
+# scikit-learn's schedules, updated from an epoch's end (train/schedules.py), and all the names a config may give
+SCHEDULE_NAMES = (*SCHEDULES, "invscaling", "adaptive")
 
 
 def scheduled_lr(schedule, lr, epoch, epochs, warmup_epochs=0, step_size=10, gamma=0.1, min_lr=0.0):

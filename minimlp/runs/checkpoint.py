@@ -32,6 +32,7 @@ def save(path, net, optimizer, state, status):
         "epoch": state.epoch, "batch": state.batch, "loss_sum": state.loss_sum, "correct": state.correct,
         "seconds": state.seconds, "rng_state": state.rng_state,
         "best_value": state.best_value, "best_epoch": state.best_epoch, "wait": state.wait,
+        "lr_best": state.lr_best, "lr_wait": state.lr_wait,
     }
     arrays = {"meta": np.array(json.dumps(meta)), "params": net.params}
     arrays.update({f"optimizer.{k}": v for k, v in optimizer.state_dict().items()})
@@ -93,10 +94,14 @@ def _state(meta, train, n_rows):
     best_value = meta["best_value"]
     if best_value is not None:
         best_value = _number(meta, "best_value", -math.inf)
+    meta.setdefault("lr_best", None)  # the adaptive schedule's (checkpoints before it lack them)
+    meta.setdefault("lr_wait", 0)
+    lr_best = None if meta["lr_best"] is None else _number(meta, "lr_best", 0.0)
     return TrainState(
         epoch=epoch, batch=batch, loss_sum=_number(meta, "loss_sum", 0.0), correct=correct,
         seconds=_number(meta, "seconds", 0.0), rng_state=_rng_state(meta["rng_state"]),
         best_value=best_value, best_epoch=best_epoch, wait=wait,
+        samples=epoch * n_rows, lr_best=lr_best, lr_wait=_integer(meta, "lr_wait", 0, epoch),
     )
 
 

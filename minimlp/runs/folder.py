@@ -29,6 +29,7 @@ from .predictor import Predictor
 from .readback import finished_status, read_curves  # noqa: F401 (read_curves: part of this module's API)
 from .summary import best_validation_epoch, data_summary, model_summary
 from ..train import TrainState, fit, make_optimizer, summary
+from ..train.weights import training_weights
 
 CHECKPOINT = "checkpoint.npz"
 
@@ -39,6 +40,7 @@ class Prepared:
     dataset: data.Dataset
     splits: data.Splits
     net: MLP
+    weights: "np.ndarray | None" = None  # the training rows' weights (data.weight_column, train.class_weight)
 
 
 @dataclass
@@ -56,7 +58,9 @@ def prepare(config, on_load=None):
     dataset = data.load_dataset(config, on_load)
     splits = data.prepare(dataset, config.data, config.seed, config.model.dtype)
     net = MLP.for_task(config.model, splits.preprocessing.n_inputs, len(dataset.classes), config.seed)
-    return Prepared(config, dataset, splits, net)
+    weights = training_weights(splits.y_train, dataset.classes, splits.w_train, config.train.class_weight,
+                               getattr(config, "source", "config"))
+    return Prepared(config, dataset, splits, net, weights)
 
 
 def default_run_dir(config, root="runs"):
@@ -150,6 +154,8 @@ def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
     """Train from ``state``, appending history.csv and checkpointing as configured; then finish the folder."""
     config, net = prepared.config, prepared.net
     every, path = config.train.checkpoint_every, run_dir / CHECKPOINT
+    if config.optimizer.name == "lbfgs":  # its records arrive after the optimization: one checkpoint, at the end
+        every = 0
     # history.csv is rewritten with the checkpoint's rows (a resume drops later ones). A new run creates it
     # before training (a failure is bad output, exit 2); a resume inside the run's write-failure handling.
     history = [] if path.exists() else [HistoryFile(run_dir / "history.csv", state.history)]
@@ -166,7 +172,7 @@ def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
             history.append(HistoryFile(run_dir / "history.csv", state.history))
         with history[0]:
             result = fit(net, prepared.splits, config, state=state, optimizer=optimizer,
-                         on_epoch=after_epoch, stop_requested=stop_requested)
+                         on_epoch=after_epoch, stop_requested=stop_requested, weights=prepared.weights)
         checkpoint.save(path, net, optimizer, state, result.status)  # first: resumable whatever happens next
         return RunResult(run_dir, result.status, result.message, finish_run(run_dir, prepared, result))
 

@@ -22,11 +22,12 @@ class BatchMetrics:
         # column-major, as the workspace's logits (fast per-row reductions over the classes)
         self.logits = np.empty((batch_size * batches, n_classes), dtype, order="F")
         self.batch_starts = np.arange(0, len(self.logits), batch_size)  # where each batch's rows begin
-        self.labels, self.first, self.filled = None, 0, 0
+        self.labels, self.first, self.filled, self.weights = None, 0, 0, None
 
-    def start(self, labels, first):
-        """Begin at row ``first`` of an epoch whose labels, in batch order, are ``labels``."""
-        self.labels, self.first, self.filled = labels, first, 0
+    def start(self, labels, first, weights=None):
+        """Begin at row ``first`` of an epoch whose labels (and sample weights, or None), in batch order,
+        are ``labels``; weighted, a batch's loss sum is Σ w_i C_i."""
+        self.labels, self.first, self.filled, self.weights = labels, first, 0, weights
 
     def slot(self, rows):
         """Where the next batch (of ``rows`` rows) writes its logits."""
@@ -46,6 +47,8 @@ class BatchMetrics:
         row_max = np.maximum.reduce(z, axis=1, keepdims=True)
         state.correct += correct_predictions(z, row_max, labels)
         losses = self.head.shifted_row_losses(np.subtract(z, row_max, out=z), labels)  # the logits are not needed any more
+        if self.weights is not None:
+            losses *= self.weights[self.first:self.first + self.filled]
         loss_sum = state.loss_sum
         for batch_loss in np.add.reduceat(losses, self.batch_starts[:-(-self.filled // self.batch_size)]).tolist():
             loss_sum += batch_loss

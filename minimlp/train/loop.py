@@ -13,8 +13,9 @@ from .batch_rows import BatchRows
 from ..errors import MinimlpError
 from ..numerics.losses import SoftmaxCrossEntropy
 from ..model import PREDICT_CHUNK, Workspace
-from .step import TrainStep
-from ..numerics.optim import SGD, Adam, scheduled_lr
+from .step import TrainStep, WeightedTrainStep, check_weights
+from ..numerics.optim import SGD, Adam, FullBatch, ScaledSGD
+from .schedules import END_OF_EPOCH, ConfigSchedule, epoch_lr  # noqa: F401 (epoch_lr: part of this module's API)
 
 HISTORY_COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds")
 
@@ -45,6 +46,9 @@ class TrainState:
     wait: int = 0
     best_params: "np.ndarray | None" = None
     history: list = field(default_factory=list)
+    samples: int = 0  # training samples seen in the completed epochs (invscaling's t)
+    lr_best: "float | None" = None  # adaptive schedule: the lowest training loss, epochs since it improved by min_delta
+    lr_wait: int = 0
 
 
 @dataclass
@@ -62,16 +66,19 @@ def shuffle_rng(seed):
 
 
 def make_optimizer(net, opt):
-    """The optimizer an OptimizerConfig describes."""
+    """The optimizer an OptimizerConfig describes.
+
+    With scikit-learn's schedules (invscaling, adaptive) SGD's velocity holds
+    lr-scaled steps, as scikit-learn's does, so a changed lr acts as there.
+    """
     if opt.name == "adam":
-        return Adam(net, lr=opt.lr, weight_decay=opt.weight_decay)
+        return Adam(net, lr=opt.lr, betas=(opt.beta_1, opt.beta_2), eps=opt.epsilon, weight_decay=opt.weight_decay)
     if opt.name == "sgd":
-        return SGD(net, lr=opt.lr, momentum=opt.momentum, nesterov=opt.nesterov, weight_decay=opt.weight_decay)
-    raise MinimlpError(f"unknown optimizer {opt.name!r}; choose one of: sgd, adam")
-
-
-def epoch_lr(opt, epoch, epochs):
-    return scheduled_lr(opt.schedule, opt.lr, epoch, epochs, opt.warmup_epochs, opt.step_size, opt.gamma, opt.min_lr)
+        kind = ScaledSGD if opt.schedule in END_OF_EPOCH else SGD
+        return kind(net, lr=opt.lr, momentum=opt.momentum, nesterov=opt.nesterov, weight_decay=opt.weight_decay)
+    if opt.name == "lbfgs":
+        return FullBatch(net, lr=opt.lr, weight_decay=opt.weight_decay)
+    raise MinimlpError(f"unknown optimizer {opt.name!r}; choose one of: sgd, adam, lbfgs")
 
 
 def evaluate(net, head, X, y):
@@ -91,15 +98,25 @@ def evaluate(net, head, X, y):
     return loss_sum / len(X), correct / len(X)
 
 
-def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_requested=None):
+def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_requested=None, schedule=None,
+        weights=None):
     """Train ``net`` on ``splits`` as ``config`` says, from ``state`` (default: the start).
 
     ``on_epoch(record, state)`` is called after every epoch; ``stop_requested()``
     after every batch: an interrupt finishes the batch, then returns with a
-    state that continues exactly where it stopped.
+    state that continues exactly where it stopped.  ``schedule`` (default: the
+    config's, ``schedules.ConfigSchedule``) sets the lr at each epoch's start
+    and end; its ``epoch_end`` returning True stops training early.  ``weights``
+    (one per training row, or None) weight the training loss and its gradient:
+    Σ w_i C_i / Σ w_i per batch, and the epoch's train_loss Σ w_i C_i / Σ w_i.
     """
+    if config.optimizer.name == "lbfgs":
+        from .lbfgs import fit_lbfgs  # full batch: its own loop
+
+        return fit_lbfgs(net, splits, config, state, on_epoch, stop_requested, weights)
     train = config.train
     opt = optimizer or make_optimizer(net, config.optimizer)
+    schedule = schedule or ConfigSchedule(config.optimizer, train)
     head = SoftmaxCrossEntropy(train.label_smoothing)
     state = state or TrainState()
     stop_requested = stop_requested or (lambda: False)
@@ -109,11 +126,15 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
     rng.bit_generator.state = state.rng_state  # the start of epoch `state.epoch + 1`
     n = len(splits.X_train)
     full = Workspace(net, min(train.batch_size, n))
-    steps = {full.rows: TrainStep(net, head, opt, full)}
+    kind = TrainStep if weights is None else WeightedTrainStep
+    if weights is not None:
+        weights = check_weights(weights, n, net.dtype)
+    steps = {full.rows: kind(net, head, opt, full)}
     if n % full.rows:  # the last, smaller batch shares the full batch's memory
-        steps[n % full.rows] = TrainStep(net, head, opt, full.head(n % full.rows))
+        steps[n % full.rows] = kind(net, head, opt, full.head(n % full.rows))
     metrics = BatchMetrics(head, full.rows, n, net.sizes[-1], net.dtype)
     batches = BatchRows(splits.X_train, full.inputs[0])
+    total = n if weights is None else float(np.add.reduce(weights, dtype=np.float64))  # the epoch loss's divisor
     with np.errstate(all="ignore"):  # non-finite values are caught explicitly, batch by batch
         while state.epoch < train.epochs:
             if train.early_stopping and state.wait >= train.patience:  # decided before a checkpoint was resumed
@@ -121,16 +142,17 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
             if stop_requested():
                 return _result("interrupted", state, train, net)
             tick = time.perf_counter()
-            opt.lr = epoch_lr(config.optimizer, state.epoch + 1, train.epochs)
-            outcome = run_epoch(batches, splits.y_train, train, rng, state, stop_requested, steps, metrics)
+            schedule.epoch_start(opt, state)
+            outcome = run_epoch(batches, splits.y_train, train, rng, state, stop_requested, steps, metrics, weights)
             if outcome == "done":
                 val_loss, val_acc = evaluate(net, SoftmaxCrossEntropy(), splits.X_val, splits.y_val)
             state.seconds += time.perf_counter() - tick
             if outcome != "done":  # state.rng_state still holds this epoch's start: a resume redraws its order
                 return _result(outcome, state, train, net)
             state.rng_state = rng.bit_generator.state
-            record = _finish_epoch(state, n, val_loss, val_acc, opt.lr)
+            record = _finish_epoch(state, n, val_loss, val_acc, opt.lr, total)
             stop = train.early_stopping and _no_longer_improving(net, record, state, train)
+            stop = schedule.epoch_end(opt, record, state) or stop
             if on_epoch:
                 on_epoch(record, state)
             if stop:
@@ -138,7 +160,7 @@ def fit(net, splits, config, state=None, optimizer=None, on_epoch=None, stop_req
     return _result("completed", state, train, net)
 
 
-def run_epoch(batches, y, train, rng, state, stop_requested, steps, metrics):
+def run_epoch(batches, y, train, rng, state, stop_requested, steps, metrics, weights=None):
     """Train one epoch from batch ``state.batch``; 'done', 'diverged' or 'interrupted'.
 
     One permutation per epoch; ``batches`` (BatchRows) gathers the rows a few
@@ -151,13 +173,18 @@ def run_epoch(batches, y, train, rng, state, stop_requested, steps, metrics):
     n, size = len(y), train.batch_size
     order = rng.permutation(n) if train.shuffle else np.arange(n)
     labels = y[order]  # this epoch's labels in batch order
+    weights = None if weights is None else weights[order]
     batches.start(order)
-    metrics.start(labels, state.batch * size)
+    metrics.start(labels, state.batch * size, weights)
     outcome = "done"
     for start in range(state.batch * size, n, size):
         stop = start + size if start + size < n else n
         rows = stop - start
-        if not steps[rows](batches.batch(start, stop), labels[start:stop], metrics.slot(rows)):
+        if weights is None:
+            ok = steps[rows](batches.batch(start, stop), labels[start:stop], metrics.slot(rows))
+        else:
+            ok = steps[rows](batches.batch(start, stop), labels[start:stop], metrics.slot(rows), weights[start:stop])
+        if not ok:
             outcome = "diverged"
             break
         state.batch += 1
@@ -169,9 +196,10 @@ def run_epoch(batches, y, train, rng, state, stop_requested, steps, metrics):
     return outcome
 
 
-def _finish_epoch(state, n, val_loss, val_acc, lr):
+def _finish_epoch(state, n, val_loss, val_acc, lr, total):
     state.epoch += 1
-    record = EpochRecord(state.epoch, state.loss_sum / n, state.correct / n, val_loss, val_acc, lr, state.seconds)
+    state.samples += n
+    record = EpochRecord(state.epoch, state.loss_sum / total, state.correct / n, val_loss, val_acc, lr, state.seconds)
     state.history.append(record)
     state.batch, state.loss_sum, state.correct, state.seconds = 0, 0.0, 0, 0.0
     return record

@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 
+from ..errors import MinimlpError
 from ..numerics.layers import ReLU
 
 
@@ -100,3 +101,54 @@ class TrainStep:
         np.subtract(probs, self.targets, out=probs)
         np.divide(probs, self.rows, out=probs)
         return probs
+
+
+class WeightedTrainStep(TrainStep):
+    """``TrainStep`` with sample weights: the fused gradient w_i (softmax(z_i) - t_i) / Σ w over the batch.
+
+    An optimizer with an ``alpha_per_weight`` α (the estimator's) gets weight decay α / Σ w of each
+    batch, scikit-learn's (X.T @ (w·δ) + α·W) / Σ w; otherwise its own fixed weight decay.
+    """
+
+    def __init__(self, net, head, optimizer, workspace):
+        super().__init__(net, head, optimizer, workspace)
+        self.scale = np.empty((workspace.rows, 1), net.dtype)
+        self.weights = None
+        self.alpha = getattr(optimizer, "alpha_per_weight", None)
+
+    def __call__(self, x1, labels, out, weights):
+        self.weights = weights
+        if self.alpha:
+            self.optimizer.weight_decay = self.alpha / float(np.add.reduce(weights))
+        return super().__call__(x1, labels, out)
+
+    def _gradient(self, z, labels):
+        """w_i (softmax(z_i) - t_i) / Σ w into ``probs``, or None when the loss would not be finite."""
+        probs = self.probs
+        np.maximum.reduce(z, axis=1, keepdims=True, out=self.row_max)
+        np.subtract(z, self.row_max, out=probs)
+        if not math.isfinite(np.add.reduce(probs, axis=None)):
+            return None
+        np.exp(probs, out=probs)
+        np.add.reduce(probs, axis=1, keepdims=True, out=self.row_sum)
+        np.divide(probs, self.row_sum, out=probs)
+        if self.smoothing is not None:
+            np.subtract(probs, self.smoothing, out=probs)
+        self.target_columns.take(labels, axis=1, out=self.targets.T, mode="clip")
+        np.subtract(probs, self.targets, out=probs)
+        weights = self.weights
+        np.divide(weights[:, None], np.add.reduce(weights), out=self.scale)
+        np.multiply(probs, self.scale, out=probs)
+        return probs
+
+
+def check_weights(weights, n, dtype):
+    """Sample weights as an (n,) array of ``dtype``: finite, >= 0, not all 0."""
+    weights = np.asarray(weights)
+    if weights.shape != (n,) or weights.dtype.kind not in "fiub":
+        raise MinimlpError(f"sample weights must be {n} numbers, one per training row, got shape {weights.shape} "
+                           f"dtype {weights.dtype}")
+    weights = weights.astype(dtype)
+    if not (np.all(np.isfinite(weights)) and np.all(weights >= 0)) or not np.any(weights > 0):
+        raise MinimlpError("sample weights must be finite and >= 0, and not all 0")
+    return weights
