@@ -41,7 +41,9 @@ def config_show(config_file, overrides):
 @force_option
 @click.option("--delimiter", metavar="CHAR", default=None,
               help="The cell separator of INPUT_FILE (default: by extension, tab for .tsv, else ',').")
-def predict(run_dir, input_file, output, force, delimiter):
+@click.option("--raw-labels", is_flag=True,
+              help="Write labels as they are, even those a spreadsheet would read as a formula.")
+def predict(run_dir, input_file, output, force, delimiter, raw_labels):
     """Predict the class of every row of INPUT_FILE (CSV, TSV or Parquet) with the model of RUN_DIR.
 
     INPUT_FILE needs a header with the training feature columns, in any order;
@@ -51,12 +53,15 @@ def predict(run_dir, input_file, output, force, delimiter):
     that had one is reported. OUTPUT gets a 'prediction' column with the
     original labels and one 'proba_<class>' column per class. An existing
     OUTPUT is replaced only with --force, and never in a run folder or over
-    INPUT_FILE.
+    INPUT_FILE. A label or header starting with =, +, -, @, tab or CR (not
+    a plain number such as -1) gets a leading ' so a spreadsheet does not
+    run it as a formula; --raw-labels keeps it as it is.
 
     \b
     Example:
       minimlp predict runs/iris runs/new_flowers.csv -o predictions.csv
     """
+    from ..csv_cells import safe_cell
     from ..runs.predictor import Predictor
 
     if delimiter is not None and len(delimiter) != 1:
@@ -70,8 +75,9 @@ def predict(run_dir, input_file, output, force, delimiter):
     X, unseen = predictor.transform(frame, with_unseen=True)
     proba = predictor.net.predict_proba(X)
     labels = predictor.classes[proba.argmax(axis=1)]
-    text = _csv_text(["prediction", *(f"proba_{c}" for c in predictor.classes)],
-                     ([label, *(repr(float(p)) for p in row)] for label, row in zip(labels, proba)))
+    cell = str if raw_labels else safe_cell
+    text = _csv_text(["prediction", *(cell(f"proba_{c}") for c in predictor.classes)],
+                     ([cell(label), *(repr(float(p)) for p in row)] for label, row in zip(labels, proba)))
     write_output(output, text.encode("utf-8"), force)
     if unseen.any():
         click.echo(f"{input_file}: {int(unseen.sum())} of {len(labels)} rows had a category the model never saw "
