@@ -14,6 +14,7 @@ from ..excerpt import SHOW_LIMIT, clip, kind, show  # noqa: F401 (loading.py imp
 
 MONITORS = ("val_loss", "val_acc", "train_loss")
 MISSING = ("error", "impute")
+MAX_NAME = 100  # characters of ``name``: it names the run folder (with a timestamp), well within a file name's 255 bytes
 
 
 def convert(value, hint, path, origin):
@@ -46,6 +47,7 @@ def convert(value, hint, path, origin):
 def check_rules(config, origin):
     data, opt, train = config.data, config.optimizer, config.train
     rules = [
+        ("name", len(config.name) <= MAX_NAME, f"must have at most {MAX_NAME} characters ({len(config.name):,} here)"),
         ("name", re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", config.name), "must be letters, digits, '_', '-' or '.'"),
         ("seed", 0 <= config.seed < 2**32, "must be in [0, 2**32)"),
         ("train.epochs", train.epochs >= 1, "must be >= 1"),

@@ -98,7 +98,8 @@ def load_csv(path, target=None, delimiter=None, categorical="auto", missing="err
         raise DataError(f"{path}: needs at least one feature column besides the target {name!r}")
     if (categorical != "auto" and len(categorical)) or any(values.dtype == object for values in raw.values()):
         prefetch_encoders()  # text features: their encoder is needed once the frame is built and split
-    y, classes = parse_labels(table.columns[name], f"target column {name!r}", str(path), table.where)
+    y, classes = parse_labels(table.columns[name], f"target column {name!r}", str(path), table.where,
+                              lambda row: table.cell(row, name))
     frame = build_frame(raw, str(path), table.where, table.cell, categorical, impute=missing == "impute")
     return _check_classes(Dataset(frame, y, classes, str(path)), f"target column {name!r}")
 
