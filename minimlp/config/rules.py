@@ -60,6 +60,7 @@ def check_rules(config, origin):
         ("data.delimiter", data.dataset == "csv" or data.delimiter is None, "applies only when data.dataset is csv"),
         ("data.delimiter", data.delimiter is None or len(data.delimiter) == 1, "must be one character"),
         ("data.missing", data.missing in MISSING, one_of(MISSING)),
+        ("data.max_categories", data.max_categories >= 1, "must be >= 1"),
         ("data.params", data.dataset != "csv" or not data.params, "does not apply to csv data"),
         ("data.params", data.dataset != "openml" or "name" in data.params or "data_id" in data.params,
          "needs name (and version) or data_id when data.dataset is openml"),

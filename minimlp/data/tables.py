@@ -9,7 +9,7 @@ from . import bundled, datasets
 from . import reader
 from ..errors import ConfigError, DataError
 from .columns import Frame
-from .features import build_frame
+from .features import build_frame, check_categories
 from .labels import check_class_count, parse_labels
 from .preprocess import Preprocessing, prefetch_encoders
 from .scaling import Standardizer  # noqa: F401  (re-exported)
@@ -132,6 +132,7 @@ def split_indices(dataset, test_size, val_size, seed):
 
 def prepare(dataset, data_config, seed, dtype):
     """Split ``dataset``, fit the preprocessing on the training rows, and give every split in ``dtype``."""
+    check_categories(dataset.frame, data_config.max_categories)
     train, val, test = split_indices(dataset, data_config.test_size, data_config.val_size, seed)
     pre = Preprocessing.fit(dataset.frame, train, data_config.missing == "impute", data_config.standardize)
     y = dataset.y

@@ -56,7 +56,8 @@ class Predictor:
         if missing:
             raise MinimlpError(f"{path}: missing feature column(s) {', '.join(map(repr, missing))}; "
                                f"the model needs {', '.join(self.feature_names)}")
-        extra = [name for name in table.names if name not in self.feature_names]
+        wanted = set(self.feature_names)
+        extra = [name for name in table.names if name not in wanted]
         return self.frame_of(table.columns, str(path), table.where, table.cell), extra
 
     def transform(self, table, rows=None, with_unseen=False):
