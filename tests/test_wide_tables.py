@@ -95,3 +95,18 @@ def test_a_duplicate_column_name_is_still_named(tmp_path):
     (tmp_path / "t.csv").write_text(",".join(names + ["c4321", "y"]) + "\n" + ",".join(["1"] * 5002) + "\n")
     with pytest.raises(DataError, match="the header names column 'c4321' twice"):
         load_csv(tmp_path / "t.csv", target="y")
+
+
+def test_predict_names_missing_columns_of_a_wide_model_in_a_bounded_message(tmp_path):
+    from minimlp.runs.predictor import Predictor
+
+    d = 3000
+    frame = Frame("t", {f"column_{j:04d}": np.arange(8.0) * (j + 1) for j in range(d)})
+    pre = Preprocessing.fit(frame, np.arange(8), impute=False, standardize=True)
+    from minimlp.model import MLP
+
+    predictor = Predictor(MLP([d, 2], seed=0), np.array(["a", "b"]), pre)
+    with pytest.raises(Exception) as e:
+        predictor.frame({"other": np.zeros(2)})
+    assert "missing feature column(s) 'column_0000', 'column_0001'" in str(e.value)
+    assert len(str(e.value)) < 1000
