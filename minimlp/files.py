@@ -62,8 +62,12 @@ def read_text(path, error, what, max_bytes):
         raise error(f"{path}: not a UTF-8 text file") from None
 
 
-def write_bytes(path, data):
-    """Write ``data`` to ``path`` whole or not at all; FileWriteError naming ``path`` (never the temporary file)."""
+def write_bytes(path, data, replace=True):
+    """Write ``data`` to ``path`` whole or not at all; FileWriteError naming ``path`` (never the temporary file).
+
+    With ``replace=False`` an existing ``path`` is left alone and FileExistsError raised (a hard link
+    creates the name only if it is free, atomically; where links are refused, a check then a rename).
+    """
     path = Path(path)
     if not path.parent.is_dir():
         raise FileWriteError(f"{path}: the folder {path.parent} does not exist")
@@ -71,10 +75,15 @@ def write_bytes(path, data):
     try:
         with open(tmp, "wb") as f:
             f.write(data)
-        _replace(tmp, path)
+        if replace:
+            _replace(tmp, path)
+        else:
+            _create(tmp, path)
     except BaseException as e:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
+        if isinstance(e, FileExistsError):
+            raise
         if isinstance(e, OSError):
             raise FileWriteError(f"{path}: cannot be written ({e.strerror or e})") from None
         raise
@@ -90,6 +99,20 @@ def make_folder(path):
         path.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise FileWriteError(f"{path}: cannot create this folder ({e.strerror or e})") from None
+
+
+def _create(tmp, path):
+    """``tmp`` renamed to ``path`` only if no ``path`` exists (FileExistsError otherwise)."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError:  # no hard links on this file system
+        if os.path.lexists(path):
+            raise FileExistsError(path) from None
+        os.replace(tmp, path)
+        return
+    os.unlink(tmp)
 
 
 def _replace(tmp, path):

@@ -120,7 +120,7 @@ def test_the_imputed_category_is_scikit_learns_most_frequent_with_its_ties(cells
 
 def test_a_missing_target_is_an_error_even_when_imputing(tmp_path):
     path = write_csv(tmp_path / "d.csv", messy_frame(), [(2, "fruit", "NA")])
-    with pytest.raises(DataError, match="empty cell in target column 'fruit', line 4"):
+    with pytest.raises(DataError, match="missing label 'NA' in target column 'fruit', line 4"):
         load_csv(path, missing="impute")
 
 
@@ -241,7 +241,7 @@ def test_predict_imputes_as_trained_and_refuses_text_in_a_numeric_column(cwd, tr
     (cwd / "new.csv").write_text("weight,color,size\n,red,NA\n")
     assert run("predict", trained, "new.csv", "-o", "p.csv").exit_code == 0
     (cwd / "bad.csv").write_text("weight,color,size\n100,red,2\nheavy,red,2\n")
-    result = run("predict", trained, "bad.csv", "-o", "p.csv")
+    result = run("predict", trained, "bad.csv", "-o", "p2.csv")  # a new file: -o p.csv exists now
     assert result.exit_code == 2 and "column 'weight', line 3: 'heavy' is not a number" in result.output
 
 

@@ -6,6 +6,7 @@ import click
 
 from ..errors import MinimlpError
 from .group import EXISTING_DIR, EXISTING_FILE, InputError, main, overrides_option
+from .output import check_output, force_option, output_option, write_output, wrote
 
 
 @main.group()
@@ -36,11 +37,13 @@ def config_show(config_file, overrides):
 @main.command()
 @click.argument("run_dir", type=EXISTING_DIR)
 @click.argument("input_file", type=EXISTING_FILE)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Where to write the predictions (CSV).")
+@output_option(required=True, help="Where to write the predictions (CSV); '-' for standard output.")
+@force_option
 @click.option("--delimiter", metavar="CHAR", default=None,
               help="The cell separator of INPUT_FILE (default: by extension, tab for .tsv, else ',').")
-def predict(run_dir, input_file, output, delimiter):
+@click.option("--raw-labels", is_flag=True,
+              help="Write labels as they are, even those a spreadsheet would read as a formula.")
+def predict(run_dir, input_file, output, force, delimiter, raw_labels):
     """Predict the class of every row of INPUT_FILE (CSV, TSV or Parquet) with the model of RUN_DIR.
 
     INPUT_FILE needs a header with the training feature columns, in any order;
@@ -48,17 +51,22 @@ def predict(run_dir, input_file, output, delimiter):
     Text columns are encoded and missing cells filled as in training; a
     category the model never saw encodes as all zeros, and the number of rows
     that had one is reported. OUTPUT gets a 'prediction' column with the
-    original labels and one 'proba_<class>' column per class.
+    original labels and one 'proba_<class>' column per class. An existing
+    OUTPUT is replaced only with --force, and never in a run folder or over
+    INPUT_FILE. A label or header starting with =, +, -, @, tab or CR (not
+    a plain number such as -1) gets a leading ' so a spreadsheet does not
+    run it as a formula; --raw-labels keeps it as it is.
 
     \b
     Example:
       minimlp predict runs/iris runs/new_flowers.csv -o predictions.csv
     """
-    from .. import files
+    from ..csv_cells import safe_cell
     from ..runs.predictor import Predictor
 
     if delimiter is not None and len(delimiter) != 1:
         raise InputError(f"--delimiter must be one character, got {delimiter!r}")
+    check_output(output, force, inputs=[input_file])
     predictor = Predictor.load(_model_path(run_dir))
     frame, extra = predictor.read(input_file, delimiter)
     if extra:
@@ -67,13 +75,14 @@ def predict(run_dir, input_file, output, delimiter):
     X, unseen = predictor.transform(frame, with_unseen=True)
     proba = predictor.net.predict_proba(X)
     labels = predictor.classes[proba.argmax(axis=1)]
-    text = _csv_text(["prediction", *(f"proba_{c}" for c in predictor.classes)],
-                     ([label, *(repr(float(p)) for p in row)] for label, row in zip(labels, proba)))
-    files.write_text(output, text)
+    cell = str if raw_labels else safe_cell
+    text = _csv_text(["prediction", *(cell(f"proba_{c}") for c in predictor.classes)],
+                     ([cell(label), *(repr(float(p)) for p in row)] for label, row in zip(labels, proba)))
+    write_output(output, text.encode("utf-8"), force)
     if unseen.any():
         click.echo(f"{input_file}: {int(unseen.sum())} of {len(labels)} rows had a category the model never saw "
                    "(encoded as all zeros)", err=True)
-    click.echo(f"wrote {len(labels)} predictions to {output}")
+    wrote(output, f"{len(labels)} predictions to {output}")
 
 
 def _csv_text(header, rows):

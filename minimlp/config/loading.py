@@ -47,7 +47,7 @@ class _Origin:
     def of(self, key):
         for prefix, text in self.overridden.items():
             if key == prefix or key.startswith(prefix + "."):
-                return f"--set {text}"
+                return f"--set {clip(text)}"
         return self.source
 
     def error(self, key, message):
@@ -78,16 +78,16 @@ def parse_override(text):
     key, sep, value = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise ConfigError(f"--set {text}: expected key.path=value, e.g. optimizer.lr=0.05")
+        raise ConfigError(f"--set {clip(text)}: expected key.path=value, e.g. optimizer.lr=0.05")
     try:
         return key, parse_yaml(value) if value.strip() else None
     except yaml.YAMLError as e:
-        raise ConfigError(f"--set {text}: the value is not valid YAML ({_problem(e)})") from None
+        raise ConfigError(f"--set {clip(text)}: the value is not valid YAML ({_problem(e)})") from None
 
 
 def _set_path(raw, key, value, text):
     parts = key.split(".")
-    _check_known(parts, ConfigError, f"--set {text}: ")
+    _check_known(parts, ConfigError, f"--set {clip(text)}: ")
     node = raw
     for depth, part in enumerate(parts[:-1]):
         child = node.get(part)
@@ -95,7 +95,7 @@ def _set_path(raw, key, value, text):
             child = node[part] = {}
         if not isinstance(child, dict):
             where = ".".join(parts[: depth + 1])
-            raise ConfigError(f"--set {text}: {where} is not a mapping, so it has no key {parts[depth + 1]!r}")
+            raise ConfigError(f"--set {clip(text)}: {where} is not a mapping, so it has no key {parts[depth + 1]!r}")
         node = child
     node[parts[-1]] = value
 

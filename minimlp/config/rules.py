@@ -14,6 +14,7 @@ from ..excerpt import SHOW_LIMIT, clip, kind, show  # noqa: F401 (loading.py imp
 
 MONITORS = ("val_loss", "val_acc", "train_loss")
 MISSING = ("error", "impute")
+MAX_NAME = 100  # characters of ``name``: it names the run folder (with a timestamp), well within a file name's 255 bytes
 
 
 def convert(value, hint, path, origin):
@@ -51,6 +52,7 @@ def convert(value, hint, path, origin):
 def check_rules(config, origin):
     data, opt, train = config.data, config.optimizer, config.train
     rules = [
+        ("name", len(config.name) <= MAX_NAME, f"must have at most {MAX_NAME} characters ({len(config.name):,} here)"),
         ("name", re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", config.name), "must be letters, digits, '_', '-' or '.'"),
         ("seed", 0 <= config.seed < 2**32, "must be in [0, 2**32)"),
         ("train.epochs", train.epochs >= 1, "must be >= 1"),
@@ -67,6 +69,7 @@ def check_rules(config, origin):
         ("data.weight_column", data.weight_column is None or data.weight_column != data.target,
          "must not be the target column"),
         ("data.missing", data.missing in MISSING, one_of(MISSING)),
+        ("data.max_categories", data.max_categories >= 1, "must be >= 1"),
         ("data.params", data.dataset != "csv" or not data.params, "does not apply to csv data"),
         ("data.params", data.dataset != "openml" or "name" in data.params or "data_id" in data.params,
          "needs name (and version) or data_id when data.dataset is openml"),

@@ -18,6 +18,7 @@ class DataConfig:
     target: typing.Optional[str] = None  # csv/openml: the target column (default: the last column / OpenML's target)
     delimiter: typing.Optional[str] = None  # csv: the cell separator (default: by extension, tab for .tsv, else ',')
     categorical: typing.Union[str, typing.List[str]] = "auto"  # auto: text columns; or a list of column names
+    max_categories: int = 1000  # a categorical column with more distinct values is refused (an ID or free text)
     missing: str = "error"  # error, or impute (median / most frequent, fit on the training split)
     test_size: float = 0.2
     val_size: float = 0.1  # 0: no validation split

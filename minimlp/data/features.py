@@ -57,7 +57,8 @@ def check_cells(frame, impute, hint=IMPUTE_HINT):
         if row is not None:
             first_missing.append((row, name))
     if first_missing and not impute:
-        row, name = min(first_missing, key=lambda hit: (hit[0], frame.names.index(hit[1])))
+        row = min(r for r, _ in first_missing)  # the first row; in it, the leftmost column (hits are in file order)
+        name = next(n for r, n in first_missing if r == row)
         raise missing_cell_error(frame, row, name, hint)
 
 
@@ -67,3 +68,17 @@ def missing_cell_error(frame, row, name, hint):
         return DataError(f"{frame.source}: empty cell in column {name!r}, {frame.where(row)}{hint}")
     what = "is not a finite number" if text.strip().lower() == "nan" else "marks a missing value"
     return frame.error(row, name, f"{shown(text)} {what}{hint}")
+
+
+def check_categories(frame, limit):
+    """DataError naming the first categorical column with more than ``limit`` distinct values, and the count.
+
+    Counted on the whole column before the split, on its factorized codes (one pass per column).
+    """
+    for name, column in frame.columns.items():
+        if column.dtype == object:
+            n = len(frame.factorized(name)[1])
+            if n > limit:
+                raise DataError(f"{frame.source}: column {shown(name)} has {n:,} distinct values, more than "
+                                f"data.max_categories ({limit:,}) allows for a categorical column; an ID or free "
+                                "text is not a category (drop the column, or raise data.max_categories)")

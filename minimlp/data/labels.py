@@ -5,7 +5,7 @@ import re
 import numpy as np
 
 from ..errors import DataError
-from .columns import MISSING_WORDS, number_text
+from .columns import MISSING_WORDS, number_text, shown
 
 MAX_CLASSES = 1000  # more distinct labels than this is a regression target or an ID column, not classes
 
@@ -15,8 +15,12 @@ _DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _INT64_MIN, _INT64_MAX = int(np.iinfo(np.int64).min), int(np.iinfo(np.int64).max)
 
 
-def parse_labels(values, what, source, where=None):
-    """(y, classes): y (n,) indices into the sorted ``classes`` (int64, float64 or str)."""
+def parse_labels(values, what, source, where=None, cell=None):
+    """(y, classes): y (n,) indices into the sorted ``classes`` (int64, float64 or str).
+
+    ``cell(row)``, when given, is the row's target cell as written: a missing one that is a word
+    (NA, null, nan...) is named as such, not as an empty cell.
+    """
     import pandas as pd
 
     where = where or (lambda row: f"row {row + 1}")
@@ -32,7 +36,7 @@ def parse_labels(values, what, source, where=None):
         uniques = uniques.to_numpy()
     missing = np.flatnonzero(codes < 0)
     if len(missing):
-        raise DataError(f"{source}: empty cell in {what}, {where(int(missing[0]))}; every row needs a label")
+        raise DataError(_missing_message(int(missing[0]), what, source, where, cell))
     keys = [label_value(u, numeric) for u in uniques]
     if all(isinstance(k, (int, float)) and not isinstance(k, bool) for k in keys):
         kinds = {type(k) for k in keys}
@@ -43,6 +47,14 @@ def parse_labels(values, what, source, where=None):
     classes, inverse = np.unique(unique_values, return_inverse=True)
     _check_count(len(classes), classes, what, source, MAX_CLASSES)
     return inverse[codes].astype(np.intp), classes
+
+
+def _missing_message(row, what, source, where, cell):
+    written = cell(row) if cell else ""
+    if not str(written).strip():
+        return f"{source}: empty cell in {what}, {where(row)}; every row needs a label"
+    return (f"{source}: missing label {shown(str(written).strip())} in {what}, {where(row)}; every row needs a label "
+            "(NA, N/A, NaN, null and None, in any case, mark a missing cell)")
 
 
 def label_value(unique, numeric):

@@ -87,15 +87,16 @@ def target_name(path, names, target):
 
 
 def check_header(path, names):
-    names = [str(name).strip() for name in names]
+    names, seen = [str(name).strip() for name in names], set()
     for i, name in enumerate(names):
         if not name:
             raise DataError(f"{path}: column {i + 1} of the header has no name")
         if len(name) > MAX_NAME_CHARS:
             raise DataError(f"{path}: column {i + 1} of the header is a name of {len(name):,} characters; "
                             f"names may have at most {MAX_NAME_CHARS:,}")
-        if name in names[:i]:
+        if name in seen:
             raise DataError(f"{path}: the header names column {name!r} twice")
+        seen.add(name)
     return names
 
 

@@ -9,7 +9,7 @@ from . import bundled, datasets
 from . import reader
 from ..errors import ConfigError, DataError
 from .columns import Frame
-from .features import build_frame
+from .features import build_frame, check_categories
 from .labels import check_class_count, parse_labels
 from .preprocess import Preprocessing, prefetch_encoders
 from .scaling import Standardizer  # noqa: F401  (re-exported)
@@ -103,7 +103,8 @@ def load_csv(path, target=None, delimiter=None, categorical="auto", missing="err
         raise DataError(f"{path}: needs at least one feature column besides the target {name!r}")
     if (categorical != "auto" and len(categorical)) or any(values.dtype == object for values in raw.values()):
         prefetch_encoders()  # text features: their encoder is needed once the frame is built and split
-    y, classes = parse_labels(table.columns[name], f"target column {name!r}", str(path), table.where)
+    y, classes = parse_labels(table.columns[name], f"target column {name!r}", str(path), table.where,
+                              lambda row: table.cell(row, name))
     frame = build_frame(raw, str(path), table.where, table.cell, categorical, impute=missing == "impute")
     return _check_classes(Dataset(frame, y, classes, str(path), weights), f"target column {name!r}")
 
@@ -155,6 +156,7 @@ def split_indices(dataset, test_size, val_size, seed):
 
 def prepare(dataset, data_config, seed, dtype):
     """Split ``dataset``, fit the preprocessing on the training rows, and give every split in ``dtype``."""
+    check_categories(dataset.frame, data_config.max_categories)
     train, val, test = split_indices(dataset, data_config.test_size, data_config.val_size, seed)
     pre = Preprocessing.fit(dataset.frame, train, data_config.missing == "impute", data_config.standardize)
     y = dataset.y

@@ -4,9 +4,9 @@ matplotlib is imported only when a figure is drawn, and the pages' modules only 
 (PEP 562), so ``from minimlp.report import fmt`` costs fmt alone.
 """
 _LAZY = {"write_figures": "run_page", "write_report": "run_page", "write_compare_page": "compare_page",
-         "rank": "compare_page"}
+         "compare_html": "compare_page", "rank": "compare_page"}
 
-__all__ = ["write_figures", "write_report", "write_compare_page", "rank"]
+__all__ = ["write_figures", "write_report", "write_compare_page", "compare_html", "rank"]
 
 
 def __getattr__(name):

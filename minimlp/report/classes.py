@@ -70,7 +70,11 @@ def short(label, width=12):
 
 
 def decision_boundary(predictor, X_test, y_test):
-    """Predicted class over the plane of the two features, with the test points (raw units)."""
+    """Predicted class over the plane of the two features, with the test points (raw units) (SVG)."""
+    return save(decision_boundary_figure(predictor, X_test, y_test))
+
+
+def decision_boundary_figure(predictor, X_test, y_test):
     def draw():
         fig = figure(5.6, 4.6)
         ax = fig.add_subplot()
@@ -95,4 +99,4 @@ def decision_boundary(predictor, X_test, y_test):
                title="Decision boundary, test points (X: misclassified)")
         return fig
 
-    return save(styled(draw))
+    return styled(draw)

@@ -26,7 +26,12 @@ def rank(row):
 
 
 def write_compare_page(path, title, intro, keys, rows, curves):
-    """Write the page to ``path``.
+    """Write the page (``compare_html``) to ``path``."""
+    files.write_text(path, compare_html(title, intro, keys, rows, curves))
+
+
+def compare_html(title, intro, keys, rows, curves):
+    """The page's HTML text.
 
     ``keys``: the config keys that differ between the runs (columns);
     ``rows``: one dict per run ('run', each key's value, and METRIC_COLUMNS' keys, any may be missing);
@@ -50,7 +55,7 @@ def write_compare_page(path, title, intro, keys, rows, curves):
         parts.append('<div class="columns">' + figure(loss) + figure(acc) + "</div>")
     else:
         parts.append("<p>No run has a history to draw.</p>")
-    files.write_text(path, document(title, "\n".join(parts)))
+    return document(title, "\n".join(parts))
 
 
 def _score(row):

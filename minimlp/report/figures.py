@@ -5,6 +5,10 @@ the default digits run the loss curve is 25 KB as SVG against 46 KB as a 2×
 PNG (21 KB at 1×, blurry), and the page inlines SVG as text where a PNG costs
 another third in base64. Glyphs are paths (``svg.fonttype: path``) so a figure
 looks the same everywhere; ids are salted, so the same figure gives the same bytes.
+
+Every text is plain: class labels, column names, run folders and names can hold
+``$``, ``\\``, ``_``, ``^`` or ``{}``, so math text is off (``text.parse_math``,
+taken by each Text when made under ``styled``) and so is TeX.
 """
 import io
 import math
@@ -17,7 +21,7 @@ from . import fmt, mpl
 STYLE = {
     "svg.fonttype": "path", "svg.hashsalt": "minimlp", "font.size": 10.5,
     "axes.spines.top": False, "axes.spines.right": False, "axes.titlesize": 11, "axes.titleweight": "bold",
-    "legend.frameon": False,
+    "legend.frameon": False, "text.parse_math": False, "text.usetex": False,
 }
 TRAIN, VALIDATION = "#1f77b4", "#ff7f0e"
 LOG_SPAN = 10.0  # a loss whose largest/smallest value exceeds this gets a log axis

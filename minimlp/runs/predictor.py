@@ -33,12 +33,12 @@ class Predictor:
             X = np.asarray(table, dtype=np.float64)
             if X.ndim != 2 or X.shape[1] != len(self.feature_names):
                 raise MinimlpError(f"input must have {len(self.feature_names)} feature columns "
-                                   f"({', '.join(self.feature_names)}), got shape {X.shape}")
+                                   f"({_listed(self.feature_names)}), got shape {X.shape}")
             table = from_matrix(X, self.feature_names, source).columns
         missing = [name for name in self.feature_names if name not in table]
         if missing:
-            raise MinimlpError(f"{source}: missing feature column(s) {', '.join(map(repr, missing))}; "
-                               f"the model needs {', '.join(self.feature_names)}")
+            raise MinimlpError(f"{source}: missing feature column(s) {_listed(map(repr, missing))}; "
+                               f"the model needs {_listed(self.feature_names)}")
         return self.frame_of({name: table[name] for name in self.feature_names}, source)
 
     def frame_of(self, raw, source, where=None, cell=None):
@@ -54,9 +54,10 @@ class Predictor:
         table = reader.read_table(path, delimiter, with_target=False, on_progress=on_progress)
         missing = [name for name in self.feature_names if name not in table.columns]
         if missing:
-            raise MinimlpError(f"{path}: missing feature column(s) {', '.join(map(repr, missing))}; "
-                               f"the model needs {', '.join(self.feature_names)}")
-        extra = [name for name in table.names if name not in self.feature_names]
+            raise MinimlpError(f"{path}: missing feature column(s) {_listed(map(repr, missing))}; "
+                               f"the model needs {_listed(self.feature_names)}")
+        wanted = set(self.feature_names)
+        extra = [name for name in table.names if name not in wanted]
         return self.frame_of(table.columns, str(path), table.where, table.cell), extra
 
     def transform(self, table, rows=None, with_unseen=False):
@@ -113,3 +114,10 @@ def _key(label):
         return number_text(label)
     value = label_value(str(label).strip(), numeric=False)
     return value if isinstance(value, str) else number_text(value)
+
+
+def _listed(names, limit=300):
+    """Names joined for a message, cut to about ``limit`` characters (a model may have 40,000 columns)."""
+    from ..excerpt import clip
+
+    return clip(", ".join(names), limit)
