@@ -87,6 +87,13 @@ class TrainStep:
 
     def _gradient(self, z, labels):
         """(softmax(z) - t) / n into ``probs``, or None when the loss would not be finite."""
+        probs = self._residual(z, labels)
+        if probs is not None:
+            np.divide(probs, self.rows, out=probs)
+        return probs
+
+    def _residual(self, z, labels):
+        """softmax(z) - t into ``probs`` (the fused layer's dC/dz per row), or None when not finite."""
         probs = self.probs
         np.maximum.reduce(z, axis=1, keepdims=True, out=self.row_max)
         np.subtract(z, self.row_max, out=probs)
@@ -99,7 +106,6 @@ class TrainStep:
             np.subtract(probs, self.smoothing, out=probs)
         self.target_columns.take(labels, axis=1, out=self.targets.T, mode="clip")  # labels are checked class indices
         np.subtract(probs, self.targets, out=probs)
-        np.divide(probs, self.rows, out=probs)
         return probs
 
 
@@ -124,18 +130,9 @@ class WeightedTrainStep(TrainStep):
 
     def _gradient(self, z, labels):
         """w_i (softmax(z_i) - t_i) / Σ w into ``probs``, or None when the loss would not be finite."""
-        probs = self.probs
-        np.maximum.reduce(z, axis=1, keepdims=True, out=self.row_max)
-        np.subtract(z, self.row_max, out=probs)
-        if not math.isfinite(np.add.reduce(probs, axis=None)):
+        probs = self._residual(z, labels)
+        if probs is None:
             return None
-        np.exp(probs, out=probs)
-        np.add.reduce(probs, axis=1, keepdims=True, out=self.row_sum)
-        np.divide(probs, self.row_sum, out=probs)
-        if self.smoothing is not None:
-            np.subtract(probs, self.smoothing, out=probs)
-        self.target_columns.take(labels, axis=1, out=self.targets.T, mode="clip")
-        np.subtract(probs, self.targets, out=probs)
         weights = self.weights
         np.divide(weights[:, None], np.add.reduce(weights), out=self.scale)
         np.multiply(probs, self.scale, out=probs)
