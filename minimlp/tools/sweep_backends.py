@@ -38,8 +38,10 @@ def _dask(tasks, jobs, scheduler):
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
         raise MinimlpError("--backend dask needs Dask: pip install 'minimlp[dask]'") from None
+    # The local cluster's own logs stay quiet: a run's failure comes back as its row, and a worker stopped by
+    # Ctrl-C or SIGTERM on a loaded machine logs a missed heartbeat with a traceback at ERROR.
     cluster = None if scheduler else LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                                  dashboard_address=None, silence_logs=logging.ERROR)
+                                                  dashboard_address=None, silence_logs=logging.CRITICAL)
     futures = []
     try:
         with Client(scheduler or cluster) as client:
