@@ -158,14 +158,18 @@ class Adam(Optimizer):
         if self.t < 0:
             raise MinimlpError(f"optimizer state 't' (Adam's step count) must be >= 0, got {int(self.t)}")
 
-    def raw_step(self):
+    def _moments(self):
+        """One step of the first and second moment averages; the new step count."""
         grad = self.gradient()
         self.t += 1
-        t = int(self.t)
         self.m *= self.beta1
         self.m += (1 - self.beta1) * grad
         self.v *= self.beta2
         self.v += (1 - self.beta2) * grad * grad
+        return int(self.t)
+
+    def raw_step(self):
+        t = self._moments()
         update = np.divide(self.v, 1 - self.beta2**t, out=self._update)
         np.sqrt(update, out=update)
         update += self.eps
@@ -179,13 +183,7 @@ class SklearnAdam(Adam):
     correction, lr_t = lr·sqrt(1 - β2^t)/(1 - β1^t);  p ← p - lr_t · m / (sqrt(v) + ε)."""
 
     def raw_step(self):
-        grad = self.gradient()
-        self.t += 1
-        t = int(self.t)
-        self.m *= self.beta1
-        self.m += (1 - self.beta1) * grad
-        self.v *= self.beta2
-        self.v += (1 - self.beta2) * grad * grad
+        t = self._moments()
         update = np.sqrt(self.v, out=self._update)
         update += self.eps
         np.divide(self.m, update, out=update)
