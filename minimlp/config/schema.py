@@ -32,6 +32,7 @@ class ModelConfig:
     activation: str = "relu"
     init: str = "auto"  # auto: he for relu/leaky_relu, xavier otherwise
     dtype: str = "float32"
+    dropout: float = 0.0  # a rate in [0, 1): inverted dropout after every hidden activation, in training only
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 Arrays (weights, optimizer state, the early-stopping best weights) are stored as
 arrays; the rest of the TrainState (epoch and batch counters, the partial
-epoch's sums, the shuffling RNG's state, early stopping) as one small JSON
+epoch's sums, the shuffling and dropout streams, early stopping) as one small JSON
 string. The history is not in it: history.csv is the record, and a resume
 reads its first ``epoch`` rows back, so a checkpoint costs the same at epoch 10
 and at epoch 10,000. Floats round-trip exactly through JSON, so a resumed run
@@ -34,6 +34,8 @@ def save(path, net, optimizer, state, status):
         "best_value": state.best_value, "best_epoch": state.best_epoch, "wait": state.wait,
         "lr_best": state.lr_best, "lr_wait": state.lr_wait,
     }
+    if state.dropout_state is not None:  # the dropout stream where the run stopped (networks with dropout)
+        meta["dropout_state"] = state.dropout_state
     arrays = {"meta": np.array(json.dumps(meta)), "params": net.params}
     arrays.update({f"optimizer.{k}": v for k, v in optimizer.state_dict().items()})
     if state.best_params is not None:
@@ -102,6 +104,7 @@ def _state(meta, train, n_rows):
         seconds=_number(meta, "seconds", 0.0), rng_state=_rng_state(meta["rng_state"]),
         best_value=best_value, best_epoch=best_epoch, wait=wait,
         samples=epoch * n_rows, lr_best=lr_best, lr_wait=_integer(meta, "lr_wait", 0, epoch),
+        dropout_state=None if meta.get("dropout_state") is None else _rng_state(meta["dropout_state"], "dropout_state"),
     )
 
 
@@ -119,10 +122,10 @@ def _number(meta, key, low):
     return float(value)
 
 
-def _rng_state(state):
-    """The shuffling RNG's saved state, if numpy's PCG64 accepts it (and gives it back unchanged)."""
+def _rng_state(state, key="rng_state"):
+    """A random stream's saved state, if numpy's PCG64 accepts it (and gives it back unchanged)."""
     if not isinstance(state, dict) or state.get("bit_generator") != "PCG64":
-        raise ValueError("rng_state is not a PCG64 state")
+        raise ValueError(f"{key} is not a PCG64 state")
     generator = np.random.PCG64()
     try:
         generator.state = state
@@ -130,7 +133,7 @@ def _rng_state(state):
     except (TypeError, ValueError, KeyError, OverflowError):
         valid = False
     if not valid:
-        raise ValueError("rng_state is not a valid PCG64 state")
+        raise ValueError(f"{key} is not a valid PCG64 state")
     return state
 
 

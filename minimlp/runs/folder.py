@@ -28,7 +28,9 @@ from .history import HistoryFile, read_records
 from .predictor import Predictor
 from .readback import finished_status, read_curves  # noqa: F401 (read_curves: part of this module's API)
 from .summary import best_validation_epoch, data_summary, model_summary
-from ..train import TrainState, fit, make_optimizer, summary
+from ..numerics.optim import make_optimizer
+from ..train import TrainState, summary
+from .setup import fit_config, training_options
 from ..train.weights import training_weights
 
 CHECKPOINT = "checkpoint.npz"
@@ -144,7 +146,7 @@ def _resume(run_dir, on_epoch, stop_requested, on_start, on_load):
             on_start(prepared, run_dir)
         return _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested)
     if finished_status(run_dir) != status:  # stopped while writing its outputs: write them now
-        result = summary(status, state, config.train)
+        result = summary(status, state, training_options(config).early_stopping)
         return RunResult(run_dir, status, result.message, _after_training(run_dir, finish_run, run_dir, prepared, result))
     message = f"{run_dir} has already finished ({len(state.history)} epochs); nothing to resume"
     return RunResult(run_dir, "diverged" if status == "diverged" else "already_finished", message, None)
@@ -171,8 +173,8 @@ def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
         if not history:
             history.append(HistoryFile(run_dir / "history.csv", state.history))
         with history[0]:
-            result = fit(net, prepared.splits, config, state=state, optimizer=optimizer,
-                         on_epoch=after_epoch, stop_requested=stop_requested, weights=prepared.weights)
+            result = fit_config(net, prepared.splits, config, state=state, optimizer=optimizer,
+                                on_epoch=after_epoch, stop_requested=stop_requested, weights=prepared.weights)
         checkpoint.save(path, net, optimizer, state, result.status)  # first: resumable whatever happens next
         return RunResult(run_dir, result.status, result.message, finish_run(run_dir, prepared, result))
 
