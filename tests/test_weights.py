@@ -249,3 +249,38 @@ def test_a_weighted_forward_leaves_nothing_behind_for_the_next_plain_one():
     expected = fresh.backward()
     np.testing.assert_array_equal(head.backward(), expected)
     np.testing.assert_allclose(expected, closed_form(z, labels, np.ones(4))[1], rtol=1e-12, atol=1e-15)
+
+
+def test_float32_weights_near_float32s_maximum_give_the_weighted_mean():
+    """Every row weighted 3e38: Σ w overflows float32 (inf loss, nothing learned, before); the weighted mean of
+    equal weights is the plain mean, so training equals the unweighted run up to rounding."""
+    X, y = make_classification(n_samples=40, n_features=4, n_informative=3, n_redundant=0, n_classes=3, random_state=2)
+
+    def run(weights):
+        net = MLP([4, 6, 3], "tanh", seed=0, dtype="float32")
+        result = fit(net, X.astype(np.float32), y, np.empty((0, 4), np.float32), np.empty(0, np.intp),
+                     TrainOptions(epochs=5, batch_size=8, shuffle=False), SGD(net, lr=0.2), weights=weights)
+        return net.params, result
+
+    heavy, result = run(np.full(40, 3e38))
+    plain, _ = run(None)
+    assert result.status == "completed" and all(np.isfinite(r.train_loss) for r in result.history)
+    np.testing.assert_allclose(heavy, plain, rtol=1e-5, atol=1e-6)
+
+
+def test_a_batch_whose_weights_sum_to_zero_is_skipped_not_divergence():
+    X, y = make_classification(n_samples=40, n_features=4, n_informative=3, n_redundant=0, n_classes=3, random_state=2)
+    w = np.ones(40)
+    w[8:16] = 0  # the second batch of 8 weighs nothing
+    net = MLP([4, 6, 3], "tanh", seed=0, dtype="float64")
+    result = fit(net, X, y, np.empty((0, 4)), np.empty(0, np.intp), TrainOptions(epochs=3, batch_size=8, shuffle=False),
+                 SGD(net, lr=0.2), weights=w)
+    assert result.status == "completed"
+    keep = w > 0  # the same as training on the other batches only, in the same order
+    other = MLP([4, 6, 3], "tanh", seed=0, dtype="float64")
+    fit(other, X[keep], y[keep], np.empty((0, 4)), np.empty(0, np.intp),
+        TrainOptions(epochs=3, batch_size=8, shuffle=False), SGD(other, lr=0.2))
+    np.testing.assert_allclose(net.params, other.params, rtol=1e-12, atol=1e-14)
+    with pytest.raises(ValueError, match="a sum that float64 can hold"):
+        fit(net, X, y, np.empty((0, 4)), np.empty(0, np.intp), TrainOptions(epochs=1, batch_size=8),
+            SGD(net, lr=0.2), weights=np.full(40, 1e308))

@@ -31,6 +31,8 @@ class TrainStep:
         (see ``SoftmaxCrossEntropy.gradient``) or the optimizer refuses the update.
         """
         z = self.workspace.forward(x1, out)
+        if weights is not None and not np.add.reduce(weights) > 0:  # all-zero weights: nothing to learn from
+            return True  # the batch is skipped (its logits still count, with weight 0)
         grad = self.head.raw_gradient(z, labels, weights, self.buffers)
         if grad is None:
             return False
@@ -40,13 +42,19 @@ class TrainStep:
         return self.optimizer.raw_step()
 
 
-def check_weights(weights, n, dtype):
-    """Sample weights as an (n,) array of ``dtype``: finite, >= 0, not all 0."""
+def check_weights(weights, n, dtype=None):
+    """Sample weights as an (n,) float64 array: finite, >= 0, not all 0, with a finite sum.
+
+    They stay float64 whatever the network's dtype, so a batch's Σ w (and w / Σ w) cannot
+    overflow float32: weights of 3e38 give the weighted mean, as weights of 1 do."""
     weights = np.asarray(weights)
     if weights.shape != (n,) or weights.dtype.kind not in "fiub":
         raise MinimlpError(f"sample weights must be {n} numbers, one per training row, got shape {weights.shape} "
                            f"dtype {weights.dtype}")
-    weights = weights.astype(dtype)
+    weights = weights.astype(np.float64)
     if not (np.all(np.isfinite(weights)) and np.all(weights >= 0)) or not np.any(weights > 0):
         raise MinimlpError("sample weights must be finite and >= 0, and not all 0")
+    with np.errstate(over="ignore"):
+        if not np.isfinite(np.add.reduce(weights)):
+            raise MinimlpError("sample weights must have a sum that float64 can hold (at most ~1.8e308)")
     return weights
