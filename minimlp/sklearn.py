@@ -44,7 +44,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     Every parameter has scikit-learn's name, default and meaning; beyond them,
     ``class_weight`` (None, "balanced" or {label: weight}, multiplied into
     ``sample_weight``) and ``dtype`` (None trains in float32 for float32 input,
-    float64 otherwise).  Differences from scikit-learn are listed in the README.
+    float64 otherwise).  Differences from scikit-learn are listed in docs/python-api.md.
     """
 
     _parameter_constraints: dict = {
