@@ -87,7 +87,7 @@ def test_a_restored_best_epoch_is_said_and_is_that_epochs_weights(market, cwd):
     assert metrics["status"] == "early_stopped" and best < epochs
     assert metrics["weights"] == {"epoch": best, "which": "best"}
     page = (market / "report.html").read_text()
-    assert f'<div class="k">model weights</div><div class="v">epoch {best} (best, restored)</div>' in page
+    assert f'<div class="k">model weights</div><div class="v">epoch {best}</div><div class="sub">best, restored</div>' in page
     assert f"model.npz holds the weights of epoch {best} (best, restored)." in page
     # the same config trained to exactly the best epoch, without early stopping: the same weights
     assert run("train", "market.yaml", "--out", "upto", "-q", "--set", f"train.epochs={best}",
@@ -104,7 +104,7 @@ def test_kept_last_weights_say_so_beside_a_different_best_epoch(cwd):
     assert best < epochs and metrics["weights"] == {"epoch": epochs, "which": "last"}
     page = (cwd / "last/report.html").read_text()
     assert f'<div class="k">best epoch</div><div class="v">{best}</div>' in page
-    assert f'<div class="k">model weights</div><div class="v">epoch {epochs} (last)</div>' in page
+    assert f'<div class="k">model weights</div><div class="v">epoch {epochs}</div><div class="sub">last</div>' in page
     assert f"model.npz holds the weights of epoch {epochs} (last); the validation loss was lowest at epoch {best}" in page
     assert run("train", "market.yaml", "--out", "upto", "-q", "--set", f"train.epochs={epochs}",
                "--set", "train.early_stopping=false").exit_code == 0
@@ -117,7 +117,8 @@ def test_a_diverged_run_says_its_weights_are_from_before_the_step(cwd):
     metrics = json.loads((cwd / "d/metrics.json").read_text())
     assert metrics["status"] == "diverged"
     assert metrics["weights"] == {"epoch": metrics["epochs_run"] + 1, "which": "diverged"}
-    assert f"before the diverging step, epoch {metrics['epochs_run'] + 1}" in (cwd / "d/report.html").read_text()
+    page = (cwd / "d/report.html").read_text()
+    assert f"model.npz holds the weights of epoch {metrics['epochs_run'] + 1} (before the step that diverged)." in page
 
 
 def result(status, epochs, best=None):

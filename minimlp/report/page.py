@@ -135,8 +135,10 @@ def banner(kind, html_text):
 
 
 def cards(pairs):
+    """Headline numbers: (label, value) or (label, value, a short note under the value)."""
     return '<div class="cards">' + "".join(
-        f'<div class="card"><div class="k">{esc(k)}</div><div class="v">{esc(v)}</div></div>' for k, v in pairs) + "</div>"
+        f'<div class="card"><div class="k">{esc(k)}</div><div class="v">{esc(v)}</div>'
+        + (f'<div class="sub">{esc(rest[0])}</div>' if rest else "") + "</div>" for k, v, *rest in pairs) + "</div>"
 
 
 def figure(svg_element, cls=""):

@@ -11,10 +11,10 @@ import numpy as np
 from .. import files
 from . import classes, figures, fmt
 from .page import banner, cards, document, esc, figure, key_values, table
+from .run_facts import columns_table, held_weights, weights_note
 
 OVERFIT = 1.10  # validation loss ending this far above its minimum earns a note
 WORST_CLASSES = 15  # rows of the worst-classes table shown instead of a large confusion matrix
-COLUMNS_OPEN = 12  # input columns listed open; more are behind a summary line that opens them
 
 
 def write_figures(run_dir, history, metrics, predictor, X_test_raw, y_test):
@@ -74,9 +74,9 @@ def headline(metrics):
     final = metrics.get("final_epoch") or {}
     if best and final.get("val_loss") is not None:
         pairs.append(("best epoch", str(best)))
-    held = held_weights_text(metrics.get("weights"))
+    held = held_weights(metrics.get("weights"))
     if held:
-        pairs.append(("model weights", held))
+        pairs.append(("model weights", *held))
     pairs += [("epochs", str(metrics.get("epochs_run", ""))), ("training time", fmt.seconds(metrics.get("train_seconds")))]
     return cards(pairs)
 
@@ -126,56 +126,8 @@ def model_table(model):
              f'{fmt.count(l["biases"])}</span>'] for l in model["layers"]]
     rows.append(["<strong>total</strong>", "", f'{esc(model["dtype"])}, {esc(fmt.nbytes(model["bytes"]))}',
                  f"<strong>{fmt.count(model['params'])}</strong>"])
-    return table(["layer", "shape", "activation", "parameters<br>weights + biases"], rows, numeric=(3,),
-                 cls="fit")
-
-
-HELD = {"last": "epoch {epoch} (last)", "best": "epoch {epoch} (best, restored)", "initial": "the initial ones",
-        "diverged": "before the diverging step, epoch {epoch}", "interrupted": "at the interruption, epoch {epoch}"}
-
-
-def held_weights_text(weights):
-    """'epoch 50 (last)', 'epoch 5 (best, restored)', ...: which weights model.npz holds ('' if unknown)."""
-    if not isinstance(weights, dict) or weights.get("which") not in HELD:
-        return ""
-    return HELD[weights["which"]].format(epoch=weights.get("epoch"))
-
-
-def weights_note(metrics):
-    """One sentence under the model table: which epoch's weights model.npz holds, beside the best epoch."""
-    held = held_weights_text(metrics.get("weights"))
-    if not held:
-        return ""
-    which, best = metrics["weights"]["which"], metrics.get("best_epoch")
-    text = f"model.npz holds the weights of {held}" if which in ("last", "best") else f"model.npz holds the weights {held}"
-    if which == "last" and best and best != metrics["weights"].get("epoch"):
-        text += (f"; the validation loss was lowest at epoch {best}, whose weights are not kept "
-                 "(train.early_stopping with restore_best keeps them)")
-    return f'<p class="meta">{esc(text)}.</p>'
-
-
-def columns_table(data):
-    """The raw input columns and what each became: numeric, or one-hot with its categories; imputed cells."""
-    if not data or not data.get("columns"):
-        return ""
-    columns, kinds = data["columns"], data.get("column_kinds") or {}
-    imputing = kinds.get("imputed_cells") is not None
-    rows = []
-    for c in columns:
-        kind = "numeric" if c["kind"] == "numeric" else f"one-hot, {fmt.count(c['categories'])} categories"
-        rows.append([esc(c["name"]), esc(kind), fmt.count(c["inputs"])] + ([fmt.count(c["imputed"])] if imputing else []))
-    header = ["column", "kind", "inputs"] + (["imputed cells"] if imputing else [])
-    listed = table(header, rows, numeric=(2, 3), cls="fit names")
-    total = kinds.get("numeric", 0) + kinds.get("one_hot", 0)
-    parts = [f"{fmt.count(kinds.get('numeric', 0))} numeric", f"{fmt.count(kinds.get('one_hot', 0))} one-hot"]
-    summary = f"{fmt.count(total)} input columns: " + ", ".join(parts)
-    if imputing:
-        summary += f"; {fmt.count(kinds['imputed_cells'])} missing cells imputed"
-    if total > len(columns):
-        listed += f'<p class="meta">The first {fmt.count(len(columns))} are listed.</p>'
-    if len(columns) > COLUMNS_OPEN:
-        return f"<details><summary>{esc(summary)}</summary>{listed}</details>"
-    return f'<h3>Input columns</h3><p class="meta">{esc(summary)}</p>{listed}'
+    return table(["layer", "shape", "activation", 'parameters<br><span class="sub nowrap">weights + biases</span>'],
+                 rows, numeric=(3,), cls="fit")
 
 
 def test_section(metrics, svg):
