@@ -113,8 +113,9 @@ class Browser:
             self._events.append(event)
 
     # --- what the tests use ----------------------------------------------------------
-    def render(self, path, width, height=900, screenshot=None):
-        """Open ``path`` at ``width`` CSS px; return overflow, images, errors (and save a full-page PNG)."""
+    def render(self, path, width, height=900, screenshot=None, script=None):
+        """Open ``path`` at ``width`` CSS px; return overflow, images, errors (and save a full-page PNG);
+        ``script``, an expression evaluated after those facts are gathered, gives facts["script"]."""
         target = self.send("Target.createTarget", url="about:blank")["targetId"]
         session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         try:
@@ -125,6 +126,8 @@ class Browser:
             self.send("Page.navigate", session, url=Path(path).resolve().as_uri())
             self._wait_event("Page.loadEventFired", session)
             facts = self.evaluate(session, PAGE_FACTS)
+            if script:
+                facts["script"] = self.evaluate(session, script)
             facts["errors"] = self._errors(session)
             if screenshot:
                 self.send("Emulation.setDeviceMetricsOverride", session, width=width,

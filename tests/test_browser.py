@@ -168,3 +168,27 @@ def test_the_clip_check_catches_a_cut_table(browser, tmp_path):
                     f'<div style="overflow-x:auto"><table><tr>{cells}</tr></table></div></body></html>')
     facts = browser.render(page, 420)
     assert facts["scrollWidth"] <= facts["innerWidth"] and facts["clipped"][0].startswith("cell")
+
+
+# Scroll the compare table's frame to its right end; then where are the run column, the last column and the frame?
+SCROLL_TABLE = """(() => {
+  const frame = document.querySelector('table.runs').parentElement;
+  frame.scrollLeft = frame.scrollWidth;
+  const box = frame.getBoundingClientRect();
+  const row = document.querySelector('table.runs tr:not(.head)');
+  const first = row.firstElementChild.getBoundingClientRect(), last = row.lastElementChild.getBoundingClientRect();
+  return {overflows: frame.scrollWidth > frame.clientWidth, scrolled: frame.scrollLeft,
+          frame: [box.left, box.right], first: [first.left, first.right], last: [last.left, last.right]};
+})()"""
+
+
+def test_a_table_too_wide_for_its_frame_scrolls_there_with_the_run_column_fixed(browser, pages):
+    """Between a phone and a desktop (800 px) the wide compare table cannot fit: it scrolls inside its own
+    frame, not the page, and scrolled to its end the run column is still in view, at the frame's left."""
+    facts = browser.render(pages["compare-wide"][0], 800, script=SCROLL_TABLE)
+    table = facts["script"]
+    assert facts["scrollWidth"] <= facts["innerWidth"] == 800
+    assert table["overflows"] and table["scrolled"] > 0
+    left, right = table["frame"]
+    assert abs(table["first"][0] - left) < 1 and table["first"][1] < right
+    assert left < table["last"][0] and table["last"][1] <= right + 0.5

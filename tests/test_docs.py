@@ -165,3 +165,15 @@ def test_shell_completion_works_as_documented():
     env.update(COMP_WORDS="minimlp train --res", COMP_CWORD="2")
     words = subprocess.run([sys.executable, "-m", "minimlp"], env=env, capture_output=True, text=True, timeout=60)
     assert "plain,--resume" in words.stdout.splitlines()
+
+
+@pytest.mark.parametrize("path", [README, DOCS / "commands.md"], ids=["README.md", "docs/commands.md"])
+def test_the_command_tables_list_every_command(path):
+    """Every command of the lazy group's registry has a row in the table of commands (a new command too)."""
+    from minimlp.cli.group import COMMANDS
+
+    rows = re.findall(r"^\| `minimlp ([a-z-]+)", path.read_text(), flags=re.M)
+    for name in COMMANDS:
+        assert name in rows, (f"{path.relative_to(ROOT)}: the table of commands has no row for `minimlp {name}`; "
+                              f"add | `minimlp {name} ...` | what it does |")
+    assert set(rows) <= set(COMMANDS), f"{path.relative_to(ROOT)} lists commands minimlp does not have: {set(rows) - set(COMMANDS)}"
