@@ -43,7 +43,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     ``class_weight`` (None, "balanced" or {label: weight}, multiplied into
     ``sample_weight``), ``dtype`` (None trains in float32 for float32 input,
     float64 otherwise) and ``dropout`` (a rate in [0, 1): inverted dropout after
-    every hidden activation while training; sgd and adam only).  Differences from scikit-learn are listed in the README.
+    every hidden activation while training; sgd and adam only).  Differences from
+    scikit-learn are listed in docs/python-api.md.
     """
 
     _parameter_constraints: dict = {

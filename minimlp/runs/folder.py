@@ -29,6 +29,7 @@ from .predictor import Predictor
 from .readback import finished_status, read_curves  # noqa: F401 (read_curves: part of this module's API)
 from .summary import best_validation_epoch, data_summary, model_summary
 from ..numerics.optim import make_optimizer
+from .report_facts import column_facts, held_weights
 from ..train import TrainState, summary
 from .setup import fit_config, training_options
 from ..train.weights import training_weights
@@ -206,7 +207,8 @@ def finish_run(run_dir, prepared, result):
         status=result.status, message=result.message, epochs_run=len(result.history),
         best_epoch=best_epoch, train_seconds=result.seconds, n_params=prepared.net.n_params,
         final_epoch=asdict(last) if last else None,
-        data=data_summary(dataset, splits, config), model=model_summary(prepared.net),
+        data={**data_summary(dataset, splits, config), **column_facts(dataset.frame, splits.preprocessing)},
+        model=model_summary(prepared.net), weights=held_weights(config, result),
         minimlp_version=__version__, finished=time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         input_columns=len(dataset.feature_names), network_inputs=prepared.net.sizes[0],
     )
