@@ -51,12 +51,13 @@ class RunResult:
     metrics: dict
 
 
-def prepare(config, on_load=None):
+def prepare(config, on_load=None, resumed=False):
     """Load and split the data and build the network; every input error surfaces here.
 
-    ``on_load`` is told how reading a table file progresses (a ``data.Loading``)."""
+    ``on_load`` is told how reading a table file progresses (a ``data.Loading``). A ``resumed`` run
+    is not refused for a column that identifies rows (it may predate that check)."""
     dataset = data.load_dataset(config, on_load)
-    splits = data.prepare(dataset, config.data, config.seed, config.model.dtype)
+    splits = data.prepare(dataset, config.data, config.seed, config.model.dtype, identifiers=not resumed)
     net = MLP.for_task(config.model, splits.preprocessing.n_inputs, len(dataset.classes), config.seed)
     weights = training_weights(splits.y_train, dataset.classes, splits.w_train, config.train.class_weight,
                                getattr(config, "source", "config"))
@@ -134,7 +135,7 @@ def _resume(run_dir, on_epoch, stop_requested, on_start, on_load):
     from ..config.loading import load_config
 
     config = load_config(run_dir / "config.yaml")
-    prepared = prepare(config, on_load)
+    prepared = prepare(config, on_load, resumed=True)
     optimizer = make_optimizer(prepared.net, config.optimizer)
     state, status = checkpoint.load(run_dir / CHECKPOINT, prepared.net, optimizer, config.train,
                                     len(prepared.splits.X_train))
