@@ -211,7 +211,7 @@ def test_a_numeric_column_with_a_few_typos_is_refused_naming_them(tmp_path):
         loaded(path)
     message = str(info.value)
     assert message.startswith(f"{path}: column 'weight', line 7: '9O.5' is not a number; the column mixes numbers "
-                              "and 4 text cell(s) (also line 42 'heavy', line 43 '8,5', and 1 more)")
+                              "and text (4 text cells: also line 42 'heavy', line 43 '8,5', and 1 more; list it in data.categorical")
     assert "data.categorical" in message
 
 

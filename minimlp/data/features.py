@@ -42,11 +42,10 @@ def _mixed_error(frame, name, text_cells, predicting, listed=3):
                                       "the model reads this column as numbers")
     others = [f"{frame.where(int(r))} {shown(frame.cell(int(r), name))}" for r in rows[1:listed]]
     more = f", and {len(rows) - listed:,} more" if len(rows) > listed else ""
-    also = f" (also {', '.join(others)}{more})" if others else ""
+    also = f": also {', '.join(others)}{more}" if others else ""
+    count = f"{len(rows):,} text cell{'s' if len(rows) > 1 else ''}"
     return frame.error(row, name, f"{shown(frame.cell(row, name))} is not a number; the column mixes numbers and "
-                                  f"{len(rows):,} text cell(s){also}, too few and too varied to be categories: "
-                                  "correct them, or list the column in data.categorical to make every value "
-                                  "a category")
+                                  f"text ({count}{also}; list it in data.categorical to make every value a category)")
 
 
 def check_cells(frame, impute, hint=IMPUTE_HINT):

@@ -93,8 +93,8 @@ def identifier_reason(frame, name, rows):
 
 def _counts_along(column):
     """How a whole numeric column counts along the rows, or None: integers only, no missing cells."""
-    if len(column) < MIN_ROWS or not np.all(np.isfinite(column)) or not np.all(column == np.round(column)):
-        return None
+    if len(column) < MIN_ROWS or not np.all(np.abs(column) < 2**53) or not np.all(column == np.round(column)):
+        return None  # beyond 2**53 every float is an integer: a measurement, not a count
     steps = np.diff(np.sort(column))
     if steps[0] > 0 and np.all(steps == steps[0]):
         low, high = column.min(), column.max()
