@@ -49,6 +49,7 @@ class TrainState:
     samples: int = 0  # training samples seen in the completed epochs (invscaling's t)
     lr_best: "float | None" = None  # adaptive schedule: the lowest training loss, epochs since it improved by min_delta
     lr_wait: int = 0
+    last_params: "np.ndarray | None" = None  # the last epoch's weights, when early stopping put the best back
 
 
 @dataclass
@@ -220,6 +221,7 @@ def _no_longer_improving(net, record, state, train):
 def _result(status, state, train, net):
     """End a fit: early stopping's best weights back in place (unless interrupted), and the summary."""
     if train.early_stopping and train.restore_best and state.best_params is not None and status != "interrupted":
+        state.last_params = net.params.copy()  # a run continued later (--resume --epochs) goes on from these
         np.copyto(net.params, state.best_params)
     return summary(status, state, train)
 
