@@ -113,7 +113,7 @@ def _model_path(run_dir):
 @click.option("--delimiter", metavar="CHAR", default=None,
               help="The cell separator of LABELLED_FILE (default: by extension, tab for .tsv, else ',').")
 def evaluate(run_dir, labelled_file, output, force, target, delimiter):
-    """Score the saved model of RUN_DIR on its test split, or on LABELLED_FILE, and print the metrics.
+    """Re-evaluate the saved model of RUN_DIR on its test split and print the metrics, or score it on LABELLED_FILE.
 
     LABELLED_FILE (CSV, TSV or Parquet) holds the model's feature columns, in
     any order, and a label column; its rows are encoded as in training and

@@ -56,10 +56,10 @@ def _refusal(config, state, status, epochs):
 
 def _note(run_dir, config, done, epochs):
     opt = config.optimizer
-    note = (f"continuing {run_dir} from epoch {done} to {epochs}: the weights, the optimizer's state "
-            f"({_state_words(opt)}), the lr schedule's position, the shuffling order"
-            + (" and early stopping's best value and patience count" if config.train.early_stopping else "")
-            + f" carry over; history.csv gets epochs {done + 1}-{epochs}")
+    kept = ["the weights", f"the optimizer's state ({_state_words(opt)})", "the lr schedule's position",
+            "the shuffling order"] + (["early stopping's best value and patience count"] if config.train.early_stopping else [])
+    note = (f"continuing {run_dir} from epoch {done} to {epochs}: {', '.join(kept[:-1])} and {kept[-1]} carry over; "
+            f"history.csv gets epochs {done + 1}-{epochs}")
     if opt.schedule not in END_OF_EPOCH and any(epoch_lr(opt, e, done) != epoch_lr(opt, e, epochs)
                                                 for e in range(1, done + 1)):
         note += (f". optimizer.schedule {opt.schedule} is laid out over train.epochs, now {epochs}: epoch {done + 1} "
