@@ -143,6 +143,27 @@ def test_a_column_that_identifies_rows_is_refused_with_the_line_that_drops_it(cw
     assert result.exit_code == 0, result.output
 
 
+def test_an_id_repeated_for_a_few_rows_is_still_an_id(tmp_path):
+    """MASS's biopsy: 699 rows, 645 patient IDs; 94% distinct in its training rows."""
+    rng = np.random.default_rng(8)
+    patients = rng.choice(10**7, 190, replace=False)
+    ID = np.concatenate([patients, patients[:10]])  # ten patients seen twice
+    with pytest.raises(DataError, match=r"'ID': named like an identifier, distinct in 9\d% of the training rows"):
+        loaded(with_column(tmp_path, "ID", rng.permutation(ID)))
+
+
+def test_a_text_column_with_many_values_is_kept_and_said(cwd):
+    rng = np.random.default_rng(9)
+    names = np.array([f"car {i}" for i in rng.integers(0, 150, 200)])  # ~75% distinct: many, not an identifier
+    with_column(cwd, "name", names)
+    (cwd / "c.yaml").write_text("data: {dataset: csv, path: t.csv}\nmodel: {hidden: [4]}\ntrain: {epochs: 1}\n")
+    result = run("train", "c.yaml", "--out", "run")
+    assert result.exit_code == 0, result.output
+    assert "column 'name' has " in result.output and "one network input each; if it names rows rather than " \
+        "describes them, list it in data.drop" in result.output
+    assert "column 'color'" not in result.output  # three values: nothing to say
+
+
 def test_several_identifiers_are_named_in_one_message(tmp_path):
     rng = np.random.default_rng(2)
     frame = table()

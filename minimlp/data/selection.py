@@ -5,10 +5,12 @@ A column identifies rows when, in a table of at least MIN_ROWS training rows:
 - it is text, distinct in at least DISTINCT of the training rows;
 - it holds integers that count along the rows: all its values, sorted, step evenly
   (a permutation of a range, or an arithmetic sequence), or they increase strictly in file order;
-- its name says so (``id``, ``ID``, ``*_id``, ``customerId``, ``key``) and at least DISTINCT of
-  its training values are distinct.
+- its name says so (``id``, ``ID``, ``*_id``, ``customerId``, ``key``) and at least NAMED_DISTINCT
+  of its training values are distinct (a patient ID repeated for a few visits is still an ID).
 Numbers that merely happen to be distinct (incomes, prices) are none of these. A column the
 config lists in ``data.features`` or ``data.categorical`` is the user's choice and is kept.
+A text column that is not refused but has a value for every other training row or more
+(MANY_VALUES) is one-hot encoded, and a note says so.
 """
 import difflib
 import json
@@ -21,6 +23,8 @@ from ..excerpt import clip
 
 MIN_ROWS = 20  # fewer training rows say too little: a small table's columns are distinct by chance
 DISTINCT = 0.95
+NAMED_DISTINCT = 0.90
+MANY_VALUES = 0.5  # distinct values per training row from which a text column's encoding gets a note
 _NAMED = re.compile(r"(?i:^(id|key)$|[_\-\s.](id|key)$)|[a-z0-9](Id|ID)$")
 
 
@@ -49,15 +53,16 @@ def select_columns(raw, data, source, taken=()):
 
 
 def check_identifiers(frame, train_rows, data):
-    """DataError naming every feature column that identifies rows, and the ``data.drop`` line removing them."""
+    """DataError naming every feature column that identifies rows, and the ``data.drop`` line removing them;
+    else the notes on text columns with many values (a list of lines, maybe empty)."""
     if getattr(data, "features", None) is not None:
-        return  # every feature is listed: the user's choice
+        return []  # every feature is listed: the user's choice
     kept = set(data.categorical) if data.categorical != "auto" else set()
     rows = np.sort(np.asarray(train_rows))
     found = [(name, why) for name in frame.names if name not in kept
              for why in [identifier_reason(frame, name, rows)] if why]
     if not found:
-        return
+        return _many_values(frame, rows, kept)
     names = [name for name, _ in found]
     what = "; ".join(f"{clip(name)!r}: {why}" for name, why in found)
     line = "drop: [" + ", ".join(map(_yaml_name, [*(getattr(data, "drop", None) or []), *names])) + "]"
@@ -67,6 +72,23 @@ def check_identifiers(frame, train_rows, data):
                     f"with this line under data: in the config\n  {line}\nor keep "
                     f"{'them' if len(found) > 1 else 'it'} by listing {'them' if len(found) > 1 else 'it'} in "
                     "data.features or data.categorical")
+
+
+def _many_values(frame, rows, kept):
+    """Notes on text columns with a value for every other training row or more: they stay, said in a word."""
+    notes = []
+    if len(rows) < MIN_ROWS:
+        return notes
+    for name in frame.names:
+        if name in kept or frame.columns[name].dtype != object:
+            continue
+        codes = frame.factorized(name)[0][rows]
+        distinct = len(np.unique(codes[codes >= 0]))
+        if distinct >= MANY_VALUES * len(rows):
+            notes.append(f"{frame.source}: column {clip(name)!r} has {distinct:,} distinct values in {len(rows):,} "
+                         f"training rows, one network input each; if it names rows rather than describes them, "
+                         "list it in data.drop")
+    return notes
 
 
 def identifier_reason(frame, name, rows):
@@ -86,7 +108,7 @@ def identifier_reason(frame, name, rows):
             return counting
         values = column[rows]
         distinct = len(np.unique(values[~np.isnan(values)]))
-    if _NAMED.search(name) and distinct >= DISTINCT * len(rows):
+    if _NAMED.search(name) and distinct >= NAMED_DISTINCT * len(rows):
         return f"named like an identifier, distinct in {distinct / len(rows):.0%} of the training rows"
     return None
 

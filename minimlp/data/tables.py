@@ -167,7 +167,8 @@ def prepare(dataset, data_config, seed, dtype, identifiers=True):
     a resumed run skips it, so a run from before the check still resumes."""
     train, val, test = split_indices(dataset, data_config.test_size, data_config.val_size, seed)
     if identifiers:
-        check_identifiers(dataset.frame, train, data_config)
+        notes = check_identifiers(dataset.frame, train, data_config)
+        dataset.notes.extend(note for note in notes if note not in dataset.notes)  # prepared twice: said once
     check_categories(dataset.frame, data_config.max_categories)
     pre = Preprocessing.fit(dataset.frame, train, data_config.missing == "impute", data_config.standardize)
     y = dataset.y
