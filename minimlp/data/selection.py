@@ -54,75 +54,85 @@ def select_columns(raw, data, source, taken=()):
 
 def check_identifiers(frame, train_rows, data):
     """DataError naming every feature column that identifies rows, and the ``data.drop`` line removing them;
-    else the notes on text columns with many values (a list of lines, maybe empty)."""
+    else the notes on text columns with many values (a list of lines, maybe empty).
+
+    Costs a pass or two over each column (no sort unless a column's range fits a count)."""
     if getattr(data, "features", None) is not None:
         return []  # every feature is listed: the user's choice
     kept = set(data.categorical) if data.categorical != "auto" else set()
-    rows = np.sort(np.asarray(train_rows))
-    found = [(name, why) for name in frame.names if name not in kept
-             for why in [identifier_reason(frame, name, rows)] if why]
+    rows = np.asarray(train_rows)
+    if len(rows) < MIN_ROWS:
+        return []
+    found, notes = [], []
+    for name in frame.names:
+        if name in kept:
+            continue
+        why, distinct = identifier_reason(frame, name, rows)
+        if why:
+            found.append((name, why))
+        elif frame.columns[name].dtype == object and distinct >= MANY_VALUES * len(rows):
+            notes.append(f"{frame.source}: column {clip(name)!r} has {distinct:,} distinct values in {len(rows):,} "
+                         "training rows, one network input each; if it names rows rather than describes them, "
+                         "list it in data.drop")
     if not found:
-        return _many_values(frame, rows, kept)
+        return notes
     names = [name for name, _ in found]
     what = "; ".join(f"{clip(name)!r}: {why}" for name, why in found)
     line = "drop: [" + ", ".join(map(_yaml_name, [*(getattr(data, "drop", None) or []), *names])) + "]"
-    raise DataError(f"{frame.source}: column{'s' if len(found) > 1 else ''} identif{'y' if len(found) > 1 else 'ies'} "
-                    f"rows rather than describe{'s' if len(found) == 1 else ''} them ({what}); a network would "
-                    f"only memorise {'them' if len(found) > 1 else 'it'}. Remove {'them' if len(found) > 1 else 'it'} "
-                    f"with this line under data: in the config\n  {line}\nor keep "
-                    f"{'them' if len(found) > 1 else 'it'} by listing {'them' if len(found) > 1 else 'it'} in "
+    many = len(found) > 1
+    it = "them" if many else "it"
+    raise DataError(f"{frame.source}: column{'s identify' if many else ' identifies'} rows rather than "
+                    f"describe{'' if many else 's'} them ({what}); a network would only memorise {it}. Remove {it} "
+                    f"with this line under data: in the config\n  {line}\nor keep {it} by listing {it} in "
                     "data.features or data.categorical")
 
 
-def _many_values(frame, rows, kept):
-    """Notes on text columns with a value for every other training row or more: they stay, said in a word."""
-    notes = []
-    if len(rows) < MIN_ROWS:
-        return notes
-    for name in frame.names:
-        if name in kept or frame.columns[name].dtype != object:
-            continue
-        codes = frame.factorized(name)[0][rows]
-        distinct = len(np.unique(codes[codes >= 0]))
-        if distinct >= MANY_VALUES * len(rows):
-            notes.append(f"{frame.source}: column {clip(name)!r} has {distinct:,} distinct values in {len(rows):,} "
-                         f"training rows, one network input each; if it names rows rather than describes them, "
-                         "list it in data.drop")
-    return notes
-
-
 def identifier_reason(frame, name, rows):
-    """Why column ``name`` identifies rows (judged on the training ``rows``, sorted), or None."""
-    if len(rows) < MIN_ROWS:
-        return None
+    """(why column ``name`` identifies rows, or None; its distinct values in the training ``rows``, or None)."""
     column = frame.columns[name]
+    distinct = None
     if column.dtype == object:
         codes = frame.factorized(name)[0][rows]
-        distinct = len(np.unique(codes[codes >= 0]))
+        distinct = int(np.count_nonzero(np.bincount(codes[codes >= 0])))
         if distinct >= DISTINCT * len(rows):
-            return f"text distinct in {distinct / len(rows):.0%} of the training rows"
+            return f"text distinct in {distinct / len(rows):.0%} of the training rows", distinct
     else:
         column = np.asarray(column, dtype=np.float64)
         counting = _counts_along(column)
         if counting:
-            return counting
+            return counting, None
+    if not _NAMED.search(name):
+        return None, distinct
+    if distinct is None:
         values = column[rows]
         distinct = len(np.unique(values[~np.isnan(values)]))
-    if _NAMED.search(name) and distinct >= NAMED_DISTINCT * len(rows):
-        return f"named like an identifier, distinct in {distinct / len(rows):.0%} of the training rows"
-    return None
+    if distinct >= NAMED_DISTINCT * len(rows):
+        return f"named like an identifier, distinct in {distinct / len(rows):.0%} of the training rows", distinct
+    return None, distinct
 
 
 def _counts_along(column):
     """How a whole numeric column counts along the rows, or None: integers only, no missing cells."""
-    if len(column) < MIN_ROWS or not np.all(np.abs(column) < 2**53) or not np.all(column == np.round(column)):
+    n = len(column)
+    if n < MIN_ROWS:
+        return None
+    head = column[:MIN_ROWS]
+    if not np.all(head == np.round(head)):  # decimals (or a missing cell) in the first rows: not a count
+        return None
+    increasing = bool(np.all(head[1:] > head[:-1]))
+    low, high = column.min(), column.max()  # NaN if any cell is missing
+    if not (np.isfinite(low) and np.isfinite(high)) or max(-low, high) >= 2**53:
         return None  # beyond 2**53 every float is an integer: a measurement, not a count
-    steps = np.diff(np.sort(column))
-    if steps[0] > 0 and np.all(steps == steps[0]):
-        low, high = column.min(), column.max()
-        return f"integers {low:.0f}..{high:.0f}" + (f" in steps of {steps[0]:.0f}" if steps[0] != 1 else "") + \
-            ", one per row"
-    if np.all(np.diff(column) > 0):
+    span = high - low
+    evenly = span > 0 and span % (n - 1) == 0  # n distinct values stepping evenly span (n - 1) steps exactly
+    if not (evenly or increasing) or not np.all(column == np.round(column)):
+        return None
+    if evenly:
+        step = np.diff(np.sort(column))
+        if np.all(step == step[0]):
+            return f"integers {low:.0f}..{high:.0f}" + (f" in steps of {step[0]:.0f}" if step[0] != 1 else "") + \
+                ", one per row"
+    if increasing and np.all(column[1:] > column[:-1]):
         return "integers increasing along the rows"
     return None
 
