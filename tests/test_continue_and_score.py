@@ -43,6 +43,28 @@ def test_a_run_continued_from_20_to_30_epochs_equals_a_30_epoch_run(cwd):
     assert len(history(cwd / "a")) == 35
 
 
+def test_a_continuation_interrupted_midway_then_resumed_equals_the_longer_run(cwd):
+    from minimlp.runs import resume_run
+
+    (cwd / "c.yaml").write_text(NOISY)
+    assert run("train", "c.yaml", "--out", "a", "-q").exit_code == 0
+    assert run("train", "c.yaml", "--out", "b", "-q", "--set", "train.epochs=30").exit_code == 0
+    calls = []
+
+    def stop_midway():  # asked before each epoch and between batches: stops in epoch 26, between two batches
+        calls.append(1)
+        return len(calls) > 5 * 7 + 3
+
+    result = resume_run(cwd / "a", stop_requested=stop_midway, epochs=30)
+    assert result.status == "interrupted" and len(history(cwd / "a")) == 25
+    assert result.message == "interrupted in epoch 26 after batch 3"
+    assert json.loads((cwd / "a" / "metrics.json").read_text())["status"] == "interrupted"  # not "completed"
+    result = run("train", "--resume", "a", "-q")  # a plain resume finishes it, to 30 epochs
+    assert result.exit_code == 0, result.output
+    assert (cwd / "a" / "model.npz").read_bytes() == (cwd / "b" / "model.npz").read_bytes()
+    assert history(cwd / "a") == history(cwd / "b")
+
+
 def test_a_schedule_laid_out_over_the_epochs_is_said_to_differ(cwd):
     (cwd / "c.yaml").write_text(NOISY.replace("schedule: step, step_size: 8, gamma: 0.5", "schedule: cosine")
                                 .replace("early_stopping: true, ", ""))
