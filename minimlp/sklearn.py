@@ -19,8 +19,9 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.optimize import _check_optimize_result
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
+from . import sklearn_tables as tables
 from .model import MLP
 from .numerics.losses import log_softmax
 from .numerics.optim import ScaledSGD, SklearnAdam
@@ -45,6 +46,13 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     float64 otherwise) and ``dropout`` (a rate in [0, 1): inverted dropout after
     every hidden activation while training; sgd and adam only).  Differences from
     scikit-learn are listed in docs/python-api.md.
+
+    Tables: a pandas DataFrame with text columns goes through ``minimlp train``'s
+    preprocessing (``sklearn_tables.py``): ``categorical`` ("auto": the text columns;
+    or a list of column names, or of positions for an array) are one-hot encoded,
+    ``missing="impute"`` fills missing cells with the training median / most frequent
+    value ("error", the default, refuses them as scikit-learn does). A numeric array
+    with the defaults is handled exactly as before.
     """
 
     _parameter_constraints: dict = {
@@ -73,6 +81,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "class_weight": [None, dict, StrOptions({"balanced"})],
         "dropout": [Interval(Real, 0, 1, closed="left")],
+        "categorical": [StrOptions({"auto"}), list],
+        "missing": [StrOptions({"error", "impute"})],
         "dtype": [None, StrOptions({"float32", "float64"}), Options(type, {np.float32, np.float64})],
     }
 
@@ -81,7 +91,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                  shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9,
                  beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000, class_weight=None, dtype=None,
-                 dropout=0.0):
+                 dropout=0.0, categorical="auto", missing="error"):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -108,6 +118,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
         self.dtype = dtype
         self.dropout = dropout
+        self.categorical = categorical
+        self.missing = missing
 
     def fit(self, X, y, sample_weight=None):
         """Train on X, y: from scratch, or from the current weights with ``warm_start``."""
@@ -116,7 +128,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         if self.dropout and self.solver == "lbfgs":
             raise ValueError("dropout needs a stochastic solver (sgd or adam): lbfgs minimises a fixed loss")
         first = not hasattr(self, "net_") or not self.warm_start
-        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32], reset=first)
+        X, y = tables.validate(self, X, y, reset=first)
         check_classification_targets(y)
         classes = unique_labels(y)
         if first:
@@ -150,7 +162,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         first = not hasattr(self, "net_")
         if self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
-        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32], reset=first)
+        X, y = tables.validate(self, X, y, reset=first)
         check_classification_targets(y)
         if first:
             if classes is None:
@@ -180,7 +192,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         """A fresh network, its schedule state and attributes for ``n_features_in_`` inputs."""
         dtype = self.dtype or (input_dtype if input_dtype == np.float32 else np.float64)
         self._seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        sizes = [self.n_features_in_, *hidden, len(self.classes_)]
+        pre = getattr(self, "preprocessing_", None)  # a table's columns, encoded: one input per category
+        sizes = [pre.n_inputs if pre is not None else self.n_features_in_, *hidden, len(self.classes_)]
         self.net_ = MLP(sizes, ACTIVATIONS[self.activation], init="sklearn", seed=self._seed,
                         dtype=np.dtype(dtype).name, dropout=self.dropout)
         self.n_layers_, self.n_outputs_, self.out_activation_ = len(sizes), len(self.classes_), "softmax"
@@ -319,7 +332,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     def _input(self, X):
         check_is_fitted(self, "net_")
-        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32], reset=False)
+        X = tables.validate(self, X, reset=False)
         return _dense(X)
 
     def predict_proba(self, X):
@@ -340,6 +353,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True  # densified: the network's products are dense
+        tags.input_tags.allow_nan = self.missing == "impute"
         return tags
 
 

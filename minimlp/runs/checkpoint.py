@@ -40,6 +40,8 @@ def save(path, net, optimizer, state, status):
     arrays.update({f"optimizer.{k}": v for k, v in optimizer.state_dict().items()})
     if state.best_params is not None:
         arrays["best_params"] = state.best_params
+    if getattr(state, "last_params", None) is not None:  # a finished run whose model holds the best epoch's weights
+        arrays["last_params"] = state.last_params
     files.write_npz(path, arrays)
 
 
@@ -53,13 +55,14 @@ def load(path, net, optimizer, train, n_rows):
     try:
         meta = _meta(arrays)
         state = _state(meta, train, n_rows)
-        expected = {"meta", "params", "best_params", *(f"optimizer.{k}" for k in optimizer.state_dict())}
+        expected = {"meta", "params", "best_params", "last_params", *(f"optimizer.{k}" for k in optimizer.state_dict())}
         if set(arrays) - expected:
             raise ValueError(f"unexpected arrays {sorted(set(arrays) - expected)}")
         params = _weights(arrays, "params", net)
         if (meta["best_value"] is None) != ("best_params" not in arrays):
             raise ValueError("best_value and best_params must be saved together")
         state.best_params = _weights(arrays, "best_params", net) if "best_params" in arrays else None
+        state.last_params = _weights(arrays, "last_params", net) if "last_params" in arrays else None
         saved = {k[len("optimizer."):]: v for k, v in arrays.items() if k.startswith("optimizer.")}
         for name, values in saved.items():
             if values.dtype.kind not in "fiu":

@@ -54,12 +54,13 @@ class RunResult:
     metrics: dict
 
 
-def prepare(config, on_load=None):
+def prepare(config, on_load=None, resumed=False):
     """Load and split the data and build the network; every input error surfaces here.
 
-    ``on_load`` is told how reading a table file progresses (a ``data.Loading``)."""
+    ``on_load`` is told how reading a table file progresses (a ``data.Loading``). A ``resumed`` run
+    is not refused for a column that identifies rows (it may predate that check)."""
     dataset = data.load_dataset(config, on_load)
-    splits = data.prepare(dataset, config.data, config.seed, config.model.dtype)
+    splits = data.prepare(dataset, config.data, config.seed, config.model.dtype, identifiers=not resumed)
     net = MLP.for_task(config.model, splits.preprocessing.n_inputs, len(dataset.classes), config.seed)
     weights = training_weights(splits.y_train, dataset.classes, splits.w_train, config.train.class_weight,
                                getattr(config, "source", "config"))
@@ -119,29 +120,38 @@ def _remove_unstarted(run_dir, made):
             run_dir.rmdir()  # only if nothing else is in it
 
 
-def resume_run(run_dir, on_epoch=None, stop_requested=None, on_start=None, on_load=None):
+def resume_run(run_dir, on_epoch=None, stop_requested=None, on_start=None, on_load=None, epochs=None, on_note=None):
     """Continue the run in ``run_dir`` from its checkpoint, with its saved config, holding its lock.
 
     The result is bit-identical to a run that was never interrupted. A finished
-    run is left as it is (status 'already_finished', or 'diverged' for a run that diverged).
+    run is left as it is (status 'already_finished', or 'diverged' for a run that diverged),
+    unless ``epochs`` continues it to that many epochs in all (``extend.py``; ``on_note`` is told
+    what carries over).
     """
     run_dir = Path(run_dir)
     for name in ("config.yaml", CHECKPOINT):
         if not (run_dir / name).is_file():
             raise MinimlpError(f"{run_dir}: no {name} in this folder, so there is nothing to resume")
     with FolderLock(run_dir):
-        return _resume(run_dir, on_epoch, stop_requested, on_start, on_load)
+        return _resume(run_dir, on_epoch, stop_requested, on_start, on_load, epochs, on_note)
 
 
-def _resume(run_dir, on_epoch, stop_requested, on_start, on_load):
+def _resume(run_dir, on_epoch, stop_requested, on_start, on_load, epochs=None, on_note=None):
     from ..config.loading import load_config
 
     config = load_config(run_dir / "config.yaml")
-    prepared = prepare(config, on_load)
+    prepared = prepare(config, on_load, resumed=True)
     optimizer = make_optimizer(prepared.net, config.optimizer)
     state, status = checkpoint.load(run_dir / CHECKPOINT, prepared.net, optimizer, config.train,
                                     len(prepared.splits.X_train))
     state.history = read_records(run_dir / "history.csv", state.epoch)  # rows after the checkpoint are dropped
+    if epochs is not None:
+        from .extend import extend
+
+        note = extend(run_dir, prepared, state, status, epochs)
+        status = "running"
+        if on_note:
+            on_note(note)
     if status not in checkpoint.FINISHED:
         if on_start:
             on_start(prepared, run_dir)

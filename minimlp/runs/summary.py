@@ -19,6 +19,7 @@ def data_summary(dataset, splits, config):
         "input_columns": len(dataset.feature_names),
         "network_inputs": int(splits.X_train.shape[1]),
         "standardized": bool(config.data.standardize),
+        "notes": list(getattr(dataset, "notes", [])),  # what loading decided, e.g. a dropped row index
     }
 
 

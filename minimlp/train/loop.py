@@ -141,6 +141,7 @@ def _result(status, state, stopping, net, drops):
     """End a fit: early stopping's best weights back in place (unless interrupted), and the summary."""
     _save_stream(drops, state)
     if stopping and stopping.restore_best and state.best_params is not None and status != "interrupted":
+        state.last_params = net.params.copy()  # a run continued later (--resume --epochs) goes on from these
         np.copyto(net.params, state.best_params)
     return summary(status, state, stopping)
 

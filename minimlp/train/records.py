@@ -36,6 +36,7 @@ class TrainState:
     samples: int = 0  # training samples seen in the completed epochs (invscaling's t)
     lr_best: "float | None" = None  # adaptive schedule: the lowest training loss, epochs since it improved by min_delta
     lr_wait: int = 0
+    last_params: "np.ndarray | None" = None  # the last epoch's weights, when early stopping put the best back
     dropout_state: "dict | None" = None  # the dropout stream where the run stopped (None: no dropout, or unstarted)
 
 
