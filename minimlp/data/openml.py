@@ -8,7 +8,7 @@ import warnings
 from ..errors import ConfigError, DataError
 from .features import build_frame
 from .labels import parse_labels
-from .tables import Dataset, _check_classes
+from .dataset import Dataset, check_classes
 
 
 def load_openml(data, source="config"):
@@ -36,4 +36,4 @@ def load_openml(data, source="config"):
     raw = {str(c): X[c].to_numpy() for c in X.columns}
     frame = build_frame(raw, name, categorical=listed or "auto", impute=data.missing == "impute")
     y, classes = parse_labels(target.to_numpy(), f"target {target.name!r}", name)
-    return _check_classes(Dataset(frame, y, classes, name), f"target {target.name!r}")
+    return check_classes(Dataset(frame, y, classes, name), f"target {target.name!r}")
