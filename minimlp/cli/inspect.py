@@ -111,16 +111,13 @@ def evaluate(run_dir):
     Example:
       minimlp evaluate runs/digits-20261128-120000
     """
-    from ..config import load_config
     from ..data import load_dataset, split_indices
     from ..runs.predictor import Predictor
     from ..runs import test_metrics
+    from ..runs.readback import read_config
 
     predictor = Predictor.load(_model_path(run_dir))
-    config_path = Path(run_dir) / "config.yaml"
-    if not config_path.is_file():
-        raise MinimlpError(f"{run_dir}: no config.yaml in this folder")
-    cfg = load_config(config_path)
+    cfg = read_config(run_dir)
     dataset = load_dataset(cfg)
     _, _, test_rows = split_indices(dataset, cfg.data.test_size, cfg.data.val_size, cfg.seed)
     metrics = test_metrics(predictor, dataset, test_rows)
