@@ -2,8 +2,8 @@
 (reader, parquet, lines, raw), feature columns and labels (columns, features, labels), the fitted
 preprocessing (preprocess, scaling, stored), and the dataset (dataset) with its stratified split (tables, split).
 
-The names below load on first use (PEP 562): validating a config reads ``datasets``' tables
-without importing numpy or pandas."""
+The names below load on first use (PEP 562): ``minimlp datasets`` lists ``datasets``' tables
+without importing numpy or pandas (a config is validated against minimlp/names.py, below this package)."""
 _LAZY = {"Loading": "raw", "Dataset": "dataset", "Splits": "tables", "Standardizer": "tables",
          "load_csv": "tables", "load_dataset": "tables", "prepare": "tables", "split_indices": "tables"}
 
