@@ -71,6 +71,15 @@ def test_listing_and_showing_import_no_scikit_learn_pandas_or_matplotlib(args):
     assert not loaded(*args) & set(HEAVY)
 
 
+@pytest.mark.parametrize("args", [
+    ["datasets"],
+    ["config", "show", CONFIGS / "moons.yaml", "--set", "model.activation=tanh"],  # every rule checked, names included
+])
+def test_listing_and_validating_import_no_numpy(args):
+    """A config is checked against plain names (minimlp/names.py), not against the registries that import numpy."""
+    assert "numpy" not in loaded(*args)
+
+
 def test_training_a_bundled_dataset_imports_no_scikit_learn_or_pandas(tmp_path):
     """iris comes from scikit-learn's file, its metrics from numpy; the report still has every figure."""
     modules = loaded("train", "-q", CONFIGS / "iris.yaml", "--set", "train.epochs=2", "--out", tmp_path / "run")
