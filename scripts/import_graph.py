@@ -160,11 +160,13 @@ def _print_summary(title, info):
 
 def _revision_tree(revision, folder):
     """minimlp/ as it was at git ``revision``, extracted into ``folder``; the package folder."""
-    archive = subprocess.run(["git", "archive", revision, PACKAGE], capture_output=True, check=True).stdout
+    archive = subprocess.run(["git", "archive", revision, PACKAGE], capture_output=True, check=True,
+                             cwd=Path(__file__).resolve().parent.parent).stdout
     path = Path(folder) / "archive.tar"
     path.write_bytes(archive)
     with tarfile.open(path) as tar:
-        tar.extractall(folder, filter="data")
+        safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}  # Python >= 3.10.12 / 3.11.4
+        tar.extractall(folder, **safe)
     return Path(folder) / PACKAGE
 
 
