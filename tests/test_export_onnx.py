@@ -176,3 +176,28 @@ def test_export_refuses_a_folder_without_a_model_and_an_existing_output(tmp_path
     done = run("export", run_dir, "-o", tmp_path / "m.onnx")
     assert done.exit_code == 2 and "exists" in done.output
     assert (tmp_path / "m.onnx").read_text() == "mine"
+
+
+def readme_snippet():
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = text.split("### Export to ONNX", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_the_readmes_five_lines_run_a_dataframe_with_text_and_missing_cells(cwd, dtype):
+    import pandas as pd
+
+    snippet = readme_snippet()
+    assert len(snippet.strip().splitlines()) == 5
+    config = load_config(ROOT / "configs/fruit_market.yaml", ["train.epochs=5", f"model.dtype={dtype}"])
+    run_dir = train_run(config, cwd / "run").run_dir
+    assert run("export", run_dir, "-o", "model.onnx").exit_code == 0
+    df = pd.read_csv(ROOT / "data/fruit_market.csv").drop(columns="fruit")  # pandas' own reading: NaN for NA, null...
+    assert df.isna().any().all()  # every column has a missing cell, text ones too
+    scope = {"df": df}
+    exec(snippet, scope)
+    predictor = Predictor.load(run_dir / "model.npz")
+    expected = predictor.predict_proba(pd.read_csv(ROOT / "data/fruit_market.csv"))
+    np.testing.assert_allclose(scope["probabilities"], expected, atol=1e-5 if dtype == "float32" else 1e-12, rtol=0)
+    assert (scope["labels"] == predictor.classes[expected.argmax(axis=1)]).all()
