@@ -161,6 +161,7 @@ def test_workers_share_one_study_and_it_gets_exactly_the_trials_asked(cwd, backe
     (["--search", "tpe", *SPACE], "--search goes with --space"),
     (["--search", "tpe", "--trials", "3", *SPACE, "--grid", "seed=0,1"], "without --grid"),
     (["--trials", "3", *SPACE], "--search goes with"),
+    (["--grid", "seed=0,1", "--prune", "median"], "--search goes with"),
     (["--search", "tpe", "--trials", "3", "--space", "model.hidden=choice(x)"], "--space model.hidden"),
     (["--search", "tpe", "--trials", "3", "--space", "optimizer.lr=uniform(0.1,0.2)",
       "--space", "optimizer.lr=uniform(0.1,0.3)"], "given 2 times"),

@@ -53,7 +53,7 @@ def sweep(config_file, grid, search, space, trials, prune, overrides, out, jobs,
 
     if scheduler and backend != "dask":
         raise InputError("--scheduler goes with --backend dask")
-    if search or space or trials:
+    if search or space or trials or prune != "none":
         return _search(config_file, search, space, trials, prune, grid, overrides, out, jobs, backend, scheduler)
     if not grid:
         raise InputError("give --grid KEY=V1,V2,... (or --search with --space and --trials)")
