@@ -20,7 +20,7 @@ import numpy as np
 from minimlp.config import load_config
 from minimlp.runs.metrics import classification_metrics
 from minimlp.runs import prepare
-from minimlp.train import fit
+from minimlp.runs.setup import fit_config
 
 SKLEARN_ACTIVATION = {"relu": "relu", "tanh": "tanh", "sigmoid": "logistic", "identity": "identity"}
 CONFIGS = Path(__file__).resolve().parent.parent / "configs"
@@ -28,7 +28,7 @@ CONFIGS = Path(__file__).resolve().parent.parent / "configs"
 
 def minimlp_accuracy(config):
     prepared = prepare(config)
-    fit(prepared.net, prepared.splits, config)
+    fit_config(prepared.net, prepared.splits, config)
     s = prepared.splits
     return classification_metrics(prepared.net, s.X_test, s.y_test, prepared.dataset.classes)["test_accuracy"]
 

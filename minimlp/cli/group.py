@@ -20,7 +20,7 @@ class InputError(click.ClickException):
 
 # command -> the module of minimlp.cli that defines it
 COMMANDS = {"bench": "tools", "compare": "compare", "config": "inspect", "datasets": "inspect", "evaluate": "inspect",
-            "gradcheck": "tools", "plot": "compare", "predict": "inspect", "sweep": "tools", "train": "train"}
+            "export": "export", "gradcheck": "tools", "lr-find": "lr_find", "plot": "compare", "predict": "inspect", "sweep": "tools", "train": "train"}
 
 
 class MinimlpGroup(click.Group):

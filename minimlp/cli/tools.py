@@ -10,15 +10,23 @@ from .group import EXISTING_FILE, InputError, main, overrides_option
 
 @main.command()
 @click.argument("config_file", metavar="[CONFIG]", required=False, type=EXISTING_FILE)
-@click.option("--grid", "grid", multiple=True, required=True, metavar="KEY=V1,V2,...",
+@click.option("--grid", "grid", multiple=True, metavar="KEY=V1,V2,...",
               help="A key and its values, read as the items of a YAML list (repeatable; every combination runs).")
+@click.option("--search", type=click.Choice(["tpe", "random"]), default=None,
+              help="Instead of a grid: sample --trials runs from the --space distributions with Optuna "
+                   "(pip install 'minimlp[tune]').")
+@click.option("--space", "space", multiple=True, metavar="KEY=DIST(...)",
+              help="With --search: loguniform(a,b), uniform(a,b), int(a,b[,log]) or choice(v1,v2,...) (repeatable).")
+@click.option("--trials", type=click.IntRange(min=1), default=None, help="With --search: the trials the study reaches.")
+@click.option("--prune", type=click.Choice(["none", "median"]), default="none", show_default=True,
+              help="With --search: stop a trial whose per-epoch validation loss falls behind the median.")
 @overrides_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="The sweep folder: one run folder per combination, sweep.csv and sweep.html.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Runs at a time (default: the CPUs).")
 @click.option("--backend", type=click.Choice(["joblib", "dask"]), default="joblib", show_default=True)
 @click.option("--scheduler", metavar="ADDRESS", help="A Dask scheduler (with --backend dask); workers must share the files.")
-def sweep(config_file, grid, overrides, out, jobs, backend, scheduler):
+def sweep(config_file, grid, search, space, trials, prune, overrides, out, jobs, backend, scheduler):
     """Train every combination of the --grid values, in parallel, each as its own run folder.
 
     Writes sweep.csv (a row per run: the varied values, best validation
@@ -32,6 +40,12 @@ def sweep(config_file, grid, overrides, out, jobs, backend, scheduler):
     Examples:
       minimlp sweep configs/moons.yaml --grid optimizer.lr=0.01,0.1 --grid model.hidden=[16],[32,32] --out sweeps/moons
       minimlp sweep configs/iris.yaml --grid seed=0,1,2 -j 2 --backend dask --out sweeps/iris
+      minimlp sweep configs/digits.yaml --search tpe --trials 30 --prune median --out sweeps/tpe \
+        --space 'optimizer.lr=loguniform(1e-4,1e-1)' --space 'model.hidden=choice([64],[128,64])'
+
+    With --search, each trial is a run folder (trial-0000, ...) scored by its best
+    validation loss; sweep.csv lists every trial and its state (complete, pruned,
+    failed); running the command again continues the study to --trials.
     """
     import os
 
@@ -39,6 +53,10 @@ def sweep(config_file, grid, overrides, out, jobs, backend, scheduler):
 
     if scheduler and backend != "dask":
         raise InputError("--scheduler goes with --backend dask")
+    if search or space or trials or prune != "none":
+        return _search(config_file, search, space, trials, prune, grid, overrides, out, jobs, backend, scheduler)
+    if not grid:
+        raise InputError("give --grid KEY=V1,V2,... (or --search with --space and --trials)")
     parsed = [parse_grid(text) for text in grid]
 
     def done(finished, total, row):
@@ -53,11 +71,41 @@ def sweep(config_file, grid, overrides, out, jobs, backend, scheduler):
         click.echo("\ninterrupted: the workers were stopped; finished runs are kept; "
                    "run the same command to continue", err=True)
         sys.exit(128 + getattr(e, "signum", 2))
+    _finish(rows, out)
+
+
+def _finish(rows, out):
     failed = [row for row in rows if row["status"] in ("failed", "diverged")]
     click.echo(f"wrote {out / 'sweep.csv'} and {out / 'sweep.html'}")
     if failed:
         click.echo(f"Error: {len(failed)} of {len(rows)} runs failed: {', '.join(r['run'] for r in failed)}", err=True)
         sys.exit(1)
+
+
+def _search(config_file, search, space, trials, prune, grid, overrides, out, jobs, backend, scheduler):
+    """``sweep --search``: the study's trials as run folders (tools/search.py)."""
+    import os
+
+    from ..tools.search import run_search
+    from ..tools.search_space import parse_space
+
+    if grid or not (search and space and trials):
+        raise InputError("--search goes with --space (one or more) and --trials, and without --grid")
+    parsed = [parse_space(text) for text in space]
+
+    def done(count, total, row):
+        score = f", best val loss {row['best_val_loss']:.4f}" if row.get("best_val_loss") is not None else ""
+        tail = f": {row['message']}" if row.get("message") else ""
+        click.echo(f"[{count}/{total}] {row['run']}: {row['status']}{score}{tail}")
+
+    try:
+        rows = run_search(config_file, parsed, overrides, out, trials, search, prune, jobs or os.cpu_count() or 1,
+                          backend, scheduler, done)
+    except (KeyboardInterrupt, Interrupted) as e:
+        click.echo("\ninterrupted: the workers were stopped; finished trials are kept; "
+                   "run the same command to continue the study", err=True)
+        sys.exit(128 + getattr(e, "signum", 2))
+    _finish(rows, out)
 
 
 @main.command()

@@ -25,6 +25,7 @@ from .lock import LOCK_NAME, FolderLock, check_new_run_dir, check_new_run_dir_lo
 from .metrics import classification_metrics
 from ..model import MLP
 from .history import HistoryFile, read_records
+from .live import LiveReport
 from .predictor import Predictor
 from .readback import finished_status, read_config, read_curves  # noqa: F401 (read_curves: part of this module's API)
 from .summary import best_validation_epoch, data_summary, model_summary
@@ -113,7 +114,7 @@ def train_run(config, run_dir=None, on_epoch=None, stop_requested=None, own_rest
 
 def _remove_unstarted(run_dir, made):
     """Remove what an unstarted run wrote (the folder was new or empty), and the folder if it made it."""
-    for name in ("config.yaml", "history.csv", LOCK_NAME):
+    for name in ("config.yaml", "history.csv", "report.html", LOCK_NAME):
         (run_dir / name).unlink(missing_ok=True)
     if made:
         with contextlib.suppress(OSError):
@@ -170,9 +171,11 @@ def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
     # history.csv is rewritten with the checkpoint's rows (a resume drops later ones). A new run creates it
     # before training (a failure is bad output, exit 2); a resume inside the run's write-failure handling.
     history = [] if path.exists() else [HistoryFile(run_dir / "history.csv", state.history)]
+    live = LiveReport(run_dir, f"minimlp run: {config.name}", config.train.epochs, state.history)
 
     def after_epoch(record, state):
         history[0].append(record)  # first: history.csv never holds fewer epochs than the checkpoint
+        live.epoch(record)
         if every and record.epoch % every == 0:
             checkpoint.save(path, net, optimizer, state, "running")
         if on_epoch:
@@ -181,7 +184,7 @@ def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
     def train_and_finish():
         if not history:
             history.append(HistoryFile(run_dir / "history.csv", state.history))
-        with history[0]:
+        with history[0], live:
             result = fit_config(net, prepared.splits, config, state=state, optimizer=optimizer,
                                 on_epoch=after_epoch, stop_requested=stop_requested, weights=prepared.weights)
         checkpoint.save(path, net, optimizer, state, result.status)  # first: resumable whatever happens next

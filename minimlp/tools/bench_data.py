@@ -33,11 +33,11 @@ atexit.register(_peak)
 CHILD = PEAK + """
 import sys, time
 import minimlp.runs.folder as folder
-real_fit = folder.fit
+real_fit = folder.fit_config
 def fit(*args, **kwargs):
     print("FIRST_EPOCH", time.monotonic(), flush=True)
     return real_fit(*args, **kwargs)
-folder.fit = fit
+folder.fit_config = fit
 from minimlp.cli import main
 main(sys.argv[1:])
 """

@@ -15,25 +15,26 @@ import logging
 from ..errors import MinimlpError
 
 
-def execute(tasks, jobs, backend, scheduler):
-    """(task index, row) pairs as runs finish; ``tasks`` maps an index to run_one's arguments.
+def execute(tasks, jobs, backend, scheduler, work=None):
+    """(task index, row) pairs as runs finish; ``tasks`` maps an index to the arguments of ``work``
+    (default: the sweep's run_one; a module-level function, as it travels by name to the workers).
     No more workers start than there are runs (each costs an interpreter and its imports)."""
     jobs = max(1, min(jobs, len(tasks)))
     if backend == "joblib":
-        yield from _joblib(tasks, jobs)
+        yield from _joblib(tasks, jobs, work)
     else:
-        yield from _dask(tasks, jobs, scheduler)
+        yield from _dask(tasks, jobs, scheduler, work)
 
 
-def _joblib(tasks, jobs):
+def _joblib(tasks, jobs, work=None):
     from joblib import Parallel, delayed
 
     outputs = Parallel(n_jobs=jobs, return_as="generator_unordered")(
-        delayed(_indexed)(i, task) for i, task in tasks.items())
+        delayed(_indexed)(i, task, work) for i, task in tasks.items())
     yield from outputs  # on any exception, joblib aborts and terminates its workers
 
 
-def _dask(tasks, jobs, scheduler):
+def _dask(tasks, jobs, scheduler, work=None):
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -46,7 +47,7 @@ def _dask(tasks, jobs, scheduler):
     try:
         with Client(scheduler or cluster) as client:
             try:
-                futures = [client.submit(_indexed, i, task, pure=False) for i, task in tasks.items()]
+                futures = [client.submit(_indexed, i, task, work, pure=False) for i, task in tasks.items()]
                 for future in as_completed(futures):
                     yield future.result()
             finally:
@@ -61,7 +62,8 @@ def _dask(tasks, jobs, scheduler):
                 cluster.close(timeout=10)
 
 
-def _indexed(index, task):
-    from .sweep_run import run_one
+def _indexed(index, task, work=None):
+    if work is None:
+        from .sweep_run import run_one as work
 
-    return index, run_one(*task)
+    return index, work(*task)

@@ -7,8 +7,9 @@ from ..errors import MinimlpError, out_of_memory_message
 COLUMNS = ("status", "best_val_loss", "best_val_acc", "test_accuracy", "epochs", "seconds", "message")
 
 
-def run_one(config, run_dir):
+def run_one(config, run_dir, **callbacks):
     """Train (or finish, or just read) one run; never raises: a failure comes back as its row.
+    ``callbacks`` (on_epoch, stop_requested) go to the training (a search's pruning uses them).
 
     A folder is reused only when minimlp made it for this very config: finished
     runs are read, checkpointed ones resumed, unstarted ones trained again in place.
@@ -27,9 +28,9 @@ def run_one(config, run_dir):
             return {**summarize(run_dir), "skipped": True}
         with threadpool_limits(1):
             if (run_dir / CHECKPOINT).is_file():
-                resume_run(run_dir)
+                resume_run(run_dir, **callbacks)
             else:
-                train_run(config, run_dir, own_restart=True)
+                train_run(config, run_dir, own_restart=True, **callbacks)
         return summarize(run_dir)
     except MinimlpError as e:
         return {"status": "failed", "message": str(e)}

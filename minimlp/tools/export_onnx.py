@@ -1,0 +1,173 @@
+"""A run's whole predictor as one ONNX graph: raw table columns in, probabilities and the label out.
+
+One graph input per feature column, named as the column, of shape [N, 1] (as skl2onnx does for
+mixed tables): the model's float type for a numeric column (NaN for a missing cell), string for a
+text column ("" for a missing cell). Inside: the stored imputation, the one-hot of text columns
+(``ai.onnx.ml`` LabelEncoder to the category's index, then a comparison with 0..K-1, so an unseen
+category encodes as all zeros as in ``minimlp predict``), the standardisation in float64 (as
+minimlp computes it), a cast to the model's dtype, the layers, the softmax and the label. Built
+with the ``onnx`` package alone (``pip install 'minimlp[onnx]'``), imported only here.
+"""
+import json
+
+import numpy as np
+
+from .. import __version__
+from ..errors import MinimlpError
+
+OPSET = 17  # the default domain; ONNX IR version 8 carries opsets up to 17
+ML_OPSET = 3  # ai.onnx.ml: LabelEncoder with string keys
+IR_VERSION = 8  # explicit, so an onnxruntime from 2021 on loads the file
+OUTPUTS = ("label", "probabilities")
+
+
+def _onnx():
+    try:
+        import onnx
+    except ImportError:
+        raise MinimlpError("exporting to ONNX needs the onnx package: pip install 'minimlp[onnx]'") from None
+    return onnx
+
+
+def network_layers(net):
+    """[(W (in, out), b (out,), activation name or None)] of an MLP: the one place that reads its layers."""
+    last = len(net.dense) - 1
+    return [(layer.W, layer.b, None if i == last else net.activation) for i, layer in enumerate(net.dense)]
+
+
+def to_onnx(predictor):
+    """The ModelProto of a ``Predictor`` (a run's model.npz); checked with ``onnx.checker``."""
+    onnx = _onnx()
+    from onnx import helper
+
+    g = _Graph(onnx, predictor.net.dtype)
+    features = [_column(g, predictor.preprocessing, j) for j in range(len(predictor.preprocessing.columns))]
+    x = g.node("Concat", features, axis=1) if len(features) > 1 else features[0]  # (N, n_inputs) float64
+    scaler = predictor.preprocessing.scaler
+    if scaler is not None:
+        x = g.node("Div", [g.node("Sub", [x, g.const(scaler.mean[None])]), g.const(scaler.scale[None])])
+    x = g.node("Cast", [x], to=g.elem)
+    for W, b, activation in network_layers(predictor.net):
+        x = g.node("Gemm", [x, g.const(np.asarray(W, g.dtype)), g.const(np.asarray(b, g.dtype))])
+        if activation is not None:
+            x = _activation(g, activation, x)
+    label, proba = _output_names(predictor.preprocessing.columns)
+    g.node("Softmax", [x], axis=1, out=proba)
+    index = g.node("ArgMax", [proba], axis=1, keepdims=0)  # (N,): the first largest, as numpy's argmax
+    classes, label_type = _classes(predictor.classes)
+    g.node("Gather", [g.const(classes), index], axis=0, out=label)
+    n = "N"
+    outputs = [helper.make_tensor_value_info(label, label_type, [n]),
+               helper.make_tensor_value_info(proba, g.elem, [n, len(predictor.classes)])]
+    graph = helper.make_graph(g.nodes, "minimlp", g.inputs, outputs, g.initializers)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET),
+                                                    helper.make_opsetid("ai.onnx.ml", ML_OPSET)],
+                              producer_name="minimlp", producer_version=__version__, ir_version=IR_VERSION)
+    pre = predictor.preprocessing
+    helper.set_model_props(model, {
+        "classes": json.dumps([c.item() for c in predictor.classes]),
+        "columns": json.dumps(list(pre.columns)), "kinds": json.dumps(list(pre.kinds)),
+        "outputs": json.dumps({"label": label, "probabilities": proba}), "dtype": g.dtype.name,
+    })
+    onnx.checker.check_model(model, full_check=True)
+    return model
+
+
+def export(predictor):
+    """The serialized ONNX model (bytes) of ``predictor``."""
+    return to_onnx(predictor).SerializeToString()
+
+
+class _Graph:
+    """Nodes, inputs and initializers as they are added; every inner name starts with 'minimlp/'."""
+
+    def __init__(self, onnx, dtype):
+        from onnx import helper, numpy_helper
+
+        self.helper, self.numpy_helper = helper, numpy_helper
+        self.dtype = np.dtype(dtype)
+        self.elem = helper.np_dtype_to_tensor_dtype(self.dtype)
+        self.nodes, self.inputs, self.initializers, self._n = [], [], [], 0
+
+    def _name(self):
+        self._n += 1
+        return f"minimlp/{self._n}"
+
+    def const(self, array):
+        name = self._name()
+        self.initializers.append(self.numpy_helper.from_array(np.asarray(array), name))
+        return name
+
+    def node(self, op, inputs, out=None, domain=None, **attributes):
+        out = out or self._name()
+        self.nodes.append(self.helper.make_node(op, inputs, [out], domain=domain, **attributes))
+        return out
+
+    def input(self, name, elem):
+        self.inputs.append(self.helper.make_tensor_value_info(name, elem, ["N", 1]))
+        return name
+
+
+def _column(g, pre, j):
+    """The network inputs of column j as float64, (N, 1) for a numeric column, (N, K) for a text one."""
+    from onnx import TensorProto
+
+    name = pre.columns[j]
+    if pre.kinds[j] == "numeric":
+        x = g.node("Cast", [g.input(name, g.elem)], to=TensorProto.DOUBLE)
+        if pre.impute:
+            fill = g.const(np.array(float(pre.fill_numeric[j])))
+            x = g.node("Where", [g.node("IsNaN", [x]), fill, x])
+        return x
+    categories = [str(c) for c in pre.categories[j]]
+    keys, values = list(categories), list(range(len(categories)))
+    if pre.impute:  # a missing cell ("", or NA, null... as minimlp reads them): the training rows' most frequent category
+        missing = _missing_spellings()
+        keys += missing
+        values += [categories.index(str(pre.fill_category[j]))] * len(missing)
+    index = g.node("LabelEncoder", [g.input(name, TensorProto.STRING)], domain="ai.onnx.ml",
+                   keys_strings=keys, values_int64s=values, default_int64=-1)  # (N, 1): -1 for unseen
+    hot = g.node("Equal", [index, g.const(np.arange(len(categories), dtype=np.int64)[None])])  # (N, K)
+    return g.node("Cast", [hot], to=TensorProto.DOUBLE)
+
+
+def _missing_spellings():
+    """"" and the words minimlp reads as a missing text cell, in lower, upper and title case (it ignores case)."""
+    from ..data.columns import MISSING_WORDS
+
+    return ["", *sorted({spelling for word in MISSING_WORDS for spelling in (word, word.upper(), word.title())})]
+
+
+def _activation(g, name, z):
+    if name == "leaky_relu":  # max(z, slope·z), as numerics/layers.py computes it (ONNX LeakyRelu is float-only in some runtimes)
+        from ..numerics.layers import LeakyReLU
+
+        return g.node("Max", [z, g.node("Mul", [z, g.const(np.array(LeakyReLU.slope, g.dtype))])])
+    ops = {"relu": "Relu", "tanh": "Tanh", "sigmoid": "Sigmoid", "identity": "Identity"}
+    if name not in ops:
+        raise MinimlpError(f"the activation {name!r} has no ONNX export yet")
+    return g.node(ops[name], [z])
+
+
+def _classes(classes):
+    """The class labels as an initializer array and the label output's element type."""
+    from onnx import TensorProto
+
+    classes = np.asarray(classes)
+    if classes.dtype.kind in "iu":
+        return classes.astype(np.int64), TensorProto.INT64
+    if classes.dtype.kind == "f":
+        return classes.astype(np.float64), TensorProto.DOUBLE
+    return np.array([str(c) for c in classes], dtype=object), TensorProto.STRING
+
+
+def _output_names(columns):
+    """'label' and 'probabilities', unless a column has that name: then 'output_label', ... (inputs keep theirs)."""
+    taken = set(columns)
+    names = []
+    for base in OUTPUTS:
+        name = base
+        while name in taken:
+            name = f"output_{name}"
+        names.append(name)
+    return names
