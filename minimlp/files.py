@@ -76,7 +76,7 @@ def write_bytes(path, data, replace=True):
     tmp = None
     try:
         tmp, fd = _new_temporary(path)
-        with os.fdopen(fd, "wb") as f:
+        with open(fd, "wb") as f:
             f.write(data)
         if replace:
             _replace(tmp, path)
