@@ -61,3 +61,119 @@ def test_links_at_the_temporary_and_the_target_names_are_not_written_through(tmp
     assert outside.read_text() == "keep me\n"
     assert not (folder / "metrics.json").is_symlink() and (folder / "metrics.json").read_text() == "{}\n"
     assert [p.name for p in folder.iterdir() if p.name.endswith(".tmp")] == [f".metrics.json.{os.getpid()}.tmp"]
+
+
+# ---- -o: own outputs, regular files only, checked streams ----------------------------------------------------
+
+CSV_RUN = "data:\n  dataset: csv\n  path: {path}\n  target: size\nmodel:\n  hidden: [4]\ntrain:\n  epochs: 2\n"
+
+
+@pytest.fixture
+def csv_run(tmp_path, monkeypatch, trained_runs):
+    import csv
+
+    monkeypatch.chdir(tmp_path)
+    with open(tmp_path / "train.csv", "w", newline="") as f:
+        csv.writer(f).writerows([("x", "y", "size")] + [(i % 7, i % 5, "big" if i % 3 else "small")
+                                                        for i in range(3000)])
+    trained_runs(CSV_RUN.format(path=tmp_path / "train.csv"), tmp_path / "run")
+    (tmp_path / "new.csv").write_text("x,y\n" + "".join(f"{i % 7},{i % 5}\n" for i in range(20000)))
+    return tmp_path
+
+
+def test_the_same_command_replaces_its_own_unchanged_output_without_force(csv_run):
+    first = run("predict", "run", "new.csv", "-o", "p.csv")
+    assert first.exit_code == 0, first.output
+    again = run("predict", "run", "new.csv", "-o", "p.csv")
+    assert again.exit_code == 0, again.output
+    assert (csv_run / "p.csv").read_text().startswith("prediction,")
+
+
+def test_an_edited_output_or_another_commands_output_still_needs_force(csv_run):
+    assert run("predict", "run", "new.csv", "-o", "p.csv").exit_code == 0
+    with open(csv_run / "p.csv", "a") as f:
+        f.write("my note\n")
+    edited = run("predict", "run", "new.csv", "-o", "p.csv")
+    assert edited.exit_code == 2 and "p.csv: exists" in edited.output
+    assert (csv_run / "p.csv").read_text().endswith("my note\n")
+    assert run("predict", "run", "new.csv", "-o", "q.csv").exit_code == 0
+    other = run("compare", "run", "-o", "q.csv")
+    assert other.exit_code == 2 and "q.csv: exists" in other.output
+    assert (csv_run / "q.csv").read_text().startswith("prediction,")
+
+
+def test_a_fifo_is_written_into_as_a_stream_and_stays_a_fifo_even_with_force(csv_run):
+    import stat
+    import threading
+
+    fifo = csv_run / "pipe"
+    os.mkfifo(fifo)
+    received = []
+
+    def read():
+        with open(fifo, "rb") as f:
+            received.append(f.read())
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    import time
+
+    time.sleep(0.2)  # the reader has opened its end
+    result = run("predict", "run", "new.csv", "-o", fifo, "--force")
+    if reader.is_alive() and not received:  # nothing was written into the FIFO: let the reader go
+        with open(fifo, "wb"):
+            pass
+    reader.join(10)
+    assert result.exit_code == 0, result.output
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert received and received[0].startswith(b"prediction,") and received[0].count(b"\n") == 20001
+
+
+def test_a_socket_is_refused_even_with_force(csv_run):
+    import socket
+    import stat
+
+    path = csv_run / "s.sock"
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(path))
+    try:
+        result = run("predict", "run", "new.csv", "-o", path, "--force")
+    finally:
+        server.close()
+    assert result.exit_code == 2 and "is a socket" in result.output
+    assert stat.S_ISSOCK(os.lstat(path).st_mode)
+
+
+def test_a_symbolic_link_to_a_file_keeps_pointing_at_the_replaced_file(csv_run):
+    (csv_run / "real.csv").write_text("old\n")
+    os.symlink(csv_run / "real.csv", csv_run / "link.csv")
+    assert run("predict", "run", "new.csv", "-o", "link.csv").exit_code == 2
+    assert run("predict", "run", "new.csv", "-o", "link.csv", "--force").exit_code == 0
+    assert os.path.islink(csv_run / "link.csv")
+    assert (csv_run / "real.csv").read_text().startswith("prediction,")
+
+
+def minimlp_process(cwd, *args, **kwargs):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "minimlp", *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, timeout=120, **kwargs)
+
+
+def test_a_short_write_to_standard_output_is_exit_1_not_success(csv_run):
+    import resource
+
+    def cap():  # the file standard output goes to may grow to 4 KiB only
+        resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+    with open(csv_run / "capped.csv", "wb") as out:
+        import subprocess
+        import sys
+
+        done = subprocess.run([sys.executable, "-m", "minimlp", "predict", "run", "new.csv", "-o", "-"],
+                              cwd=csv_run, stdout=out, stderr=subprocess.PIPE, text=True, timeout=120,
+                              preexec_fn=cap)
+    assert done.returncode == 1, done.stderr
+    assert "standard output took 4,096 of" in done.stderr and "incomplete" in done.stderr
+    assert "wrote" not in done.stderr and "Traceback" not in done.stderr

@@ -30,6 +30,10 @@ def install():
 def run():
     install()
     try:
+        from .streams import prepare
+
+        if not prepare():  # standard output closed: one line on stderr, before any work
+            sys.exit(1)
         from .fast import answer
 
         if answer(sys.argv[1:]):
@@ -40,6 +44,10 @@ def run():
         from .group import main
 
         main(prog_name="minimlp")
+    except BrokenPipeError:  # a reader that stopped early (``minimlp --version | true``)
+        from .streams import exit_on_broken_pipe
+
+        exit_on_broken_pipe()
     except Interrupted as e:
         from signal import Signals
 

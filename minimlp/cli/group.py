@@ -50,11 +50,21 @@ class MinimlpGroup(click.Group):
             return super().invoke(ctx)
         except MinimlpError as e:
             raise _exception(str(e), getattr(e, "exit_code", 2)) from None
+        except BrokenPipeError:  # the reader stopped early: quietly, as Unix tools do (never "bad input")
+            from .streams import exit_on_broken_pipe
+
+            exit_on_broken_pipe()
         except OSError as e:  # a file problem no library code named: name the file we have
             where = f"{e.filename}: " if e.filename else ""
             raise InputError(f"{where}{e.strerror or e}") from None
         except MemoryError as e:
             raise click.ClickException(out_of_memory_message(e)) from None
+        except Exception as e:
+            from .streams import StreamClosed
+
+            if isinstance(e, StreamClosed):
+                raise click.ClickException(str(e)) from None  # exit 1: the output is incomplete
+            raise
 
 
 def _exception(message, exit_code):
@@ -74,6 +84,10 @@ def main():
       minimlp train configs/moons.yaml --set optimizer.lr=0.05
       minimlp predict runs/iris-20261128-120000 flowers.csv -o predictions.csv
     """
+    from .streams import prepare
+
+    if not prepare():
+        raise SystemExit(1)
 
 
 overrides_option = click.option(

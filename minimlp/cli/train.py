@@ -9,6 +9,7 @@ from ..report import fmt
 from .group import EXISTING_DIR, EXISTING_FILE, InputError, main, overrides_option
 from .console import Progress
 from .loading import LoadProgress
+from .streams import KeepGoing
 
 
 @main.command()
@@ -30,7 +31,8 @@ def train(config, overrides, out, resume_dir, log_every, quiet):
     history.csv, model.npz, metrics.json, checkpoint.npz, the figures and
     report.html. Ctrl-C (or SIGTERM) during training finishes the current
     batch, saves a checkpoint and the report, and exits with 130 (143);
-    --resume continues exactly where the run stopped. Before training starts
+    --resume continues exactly where the run stopped. A reader that stops
+    early (| head) does not stop training. Before training starts
     (loading data) it stops at once and leaves no run folder. The folder is
     locked while a run writes it: a second writer gets exit 2.
 
@@ -62,6 +64,14 @@ def train(config, overrides, out, resume_dir, log_every, quiet):
         def run(**callbacks):
             return train_run(cfg, out, **callbacks)
 
+    stdout, sys.stdout = sys.stdout, KeepGoing(sys.stdout)  # a reader that stops early does not stop training
+    try:
+        _train(cfg, run, resume_dir, quiet, log_every)
+    finally:
+        sys.stdout = stdout
+
+
+def _train(cfg, run, resume_dir, quiet, log_every):
     progress = Progress(cfg.train.epochs, cfg.name, quiet, log_every)
 
     def start(prepared, run_dir):
