@@ -31,6 +31,8 @@ def missing_tokens():
 
 def number_text(value):
     """The one text of a number: 1 and 1.0 are both '1', so equal numbers are equal categories or labels."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return str(int(value))  # exact at any width (float would merge 2**53 and 2**53 + 1)
     value = float(value)
     return str(int(value)) if value.is_integer() and abs(value) < 2**63 else repr(value)
 

@@ -8,6 +8,7 @@ rare error path re-reads the file with Python's csv module to name the line and
 the cell as written.
 """
 import contextlib
+import re
 import difflib
 import time
 import warnings
@@ -86,6 +87,9 @@ def target_name(path, names, target):
     return target
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # NUL included: numpy text drops a trailing one
+
+
 def check_header(path, names):
     names, seen = [str(name).strip() for name in names], set()
     for i, name in enumerate(names):
@@ -94,6 +98,10 @@ def check_header(path, names):
         if len(name) > MAX_NAME_CHARS:
             raise DataError(f"{path}: column {i + 1} of the header is a name of {len(name):,} characters; "
                             f"names may have at most {MAX_NAME_CHARS:,}")
+        control = _CONTROL.search(name)
+        if control:
+            raise DataError(f"{path}: column {i + 1} of the header, {name!r}, holds a control character "
+                            f"({control.group()!r}); rename the column (names that differ only there would be one)")
         if name in seen:
             raise DataError(f"{path}: the header names column {name!r} twice")
         seen.add(name)
