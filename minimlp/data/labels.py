@@ -112,3 +112,14 @@ def _check_count(n, examples, what, source, limit):
 
 def check_class_count(classes, what, source):
     _check_count(len(classes), classes, what, source, MAX_CLASSES)
+
+
+def label_key(label):
+    """A label (or class_weight key) as the one text of its value, by the rule labels are read with:
+    ``1``, ``1.0`` and the text ``"1"`` are one label; other text is itself, stripped."""
+    if isinstance(label, (bool, np.bool_)):
+        return str(bool(label))
+    if isinstance(label, (int, float, np.integer, np.floating)):
+        return number_text(label)
+    value = label_value(str(label).strip(), numeric=False)
+    return value if isinstance(value, str) else number_text(value)

@@ -29,7 +29,9 @@ from .predictor import Predictor
 from .readback import finished_status, read_curves  # noqa: F401 (read_curves: part of this module's API)
 from .summary import best_validation_epoch, data_summary, model_summary
 from ..train import TrainState, fit, make_optimizer, summary
+from ..data.labels import label_key
 from ..train.weights import training_weights
+from .weights import weight_sources
 
 CHECKPOINT = "checkpoint.npz"
 
@@ -59,7 +61,7 @@ def prepare(config, on_load=None):
     splits = data.prepare(dataset, config.data, config.seed, config.model.dtype)
     net = MLP.for_task(config.model, splits.preprocessing.n_inputs, len(dataset.classes), config.seed)
     weights = training_weights(splits.y_train, dataset.classes, splits.w_train, config.train.class_weight,
-                               getattr(config, "source", "config"))
+                               sources=weight_sources(config, dataset), dtype=config.model.dtype, key=label_key)
     return Prepared(config, dataset, splits, net, weights)
 
 
