@@ -56,7 +56,9 @@ def train(config, overrides, out, resume_dir, log_every, quiet):
 
         def run(**callbacks):
             if not quiet:
-                click.echo(f"resuming {resume_dir} from its last checkpoint")
+                start = "its last checkpoint" if (resume_dir / "checkpoint.npz").exists() else \
+                    "the start (it was stopped before its first checkpoint)"
+                click.echo(f"resuming {resume_dir} from {start}")
             return resume_run(resume_dir, **callbacks)
     else:
         cfg = load_config(config, overrides)
@@ -78,6 +80,7 @@ def _train(cfg, run, resume_dir, quiet, log_every):
         from ..runs.summary import data_summary, model_summary
 
         progress.start(data_summary(prepared.dataset, prepared.splits, prepared.config), model_summary(prepared.net))
+        stop.armed = True  # training starts now: a signal stops it with a checkpoint (lbfgs asks only per iteration)
 
     try:
         with StopOnSignal() as stop, progress:
@@ -123,8 +126,8 @@ def _echo_result(result, quiet):
 class StopOnSignal:
     """While active, SIGINT or SIGTERM stop the run truthfully at any moment.
 
-    Until training starts (the first ``stop_requested()`` call, made per batch by
-    the training loop) a signal raises Interrupted at once: loading data or
+    Until training starts (``on_start``, or the first ``stop_requested()`` call, made
+    per batch by the training loop and per iteration by lbfgs) a signal raises Interrupted at once: loading data or
     making the folder is abandoned, and no --resume is suggested.  Once it has
     started, the first signal asks training to stop after the current batch and
     save a checkpoint; a second one aborts at once.

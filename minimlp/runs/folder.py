@@ -21,7 +21,9 @@ from .. import report
 from .. import strict_json
 from .. import __version__
 from ..errors import FileWriteError, Interrupted, MinimlpError, RunFailedError
-from .lock import LOCK_NAME, FolderLock, check_new_run_dir, check_new_run_dir_locked
+from .fingerprint import check_same_data, fingerprint as data_fingerprint
+from .lock import (LOCK_NAME, FolderLock, check_new_run_dir, check_new_run_dir_locked, is_minimlp_folder,
+                   is_own_unstarted_run)
 from .metrics import classification_metrics
 from ..model import MLP
 from .history import HistoryFile, read_records
@@ -79,19 +81,20 @@ def train_run(config, run_dir=None, on_epoch=None, stop_requested=None, own_rest
     """Train as ``config`` says into ``run_dir`` (default: runs/<name>-<timestamp>/).
 
     The data is loaded before any folder is made; the folder must be new or empty
-    (or, with ``own_restart``, minimlp's own unstarted run of this config) and is
+    (or minimlp's own run of this config that was killed before its first checkpoint; ``own_restart``
+    is accepted for older callers and changes nothing) and is
     locked while the run writes it.  Interrupted before training starts, the run
     removes what it wrote, leaving no folder it made.  ``on_start(prepared, run_dir)``
     is called once the data and the network are ready, before epoch 1.
     """
     prepared = prepare(config, on_load)
     run_dir = Path(run_dir) if run_dir is not None else default_run_dir(config)
-    check_new_run_dir(run_dir, config if own_restart else None)
+    check_new_run_dir(run_dir, config)  # or minimlp's own run of this config, killed before its first checkpoint
     made = not run_dir.exists()
     files.make_folder(run_dir)
     try:
         with FolderLock(run_dir):
-            check_new_run_dir_locked(run_dir, config if own_restart else None)  # still ours, now that we hold it
+            check_new_run_dir_locked(run_dir, config)  # still ours, now that we hold it
             try:
                 files.write_text(run_dir / "config.yaml", config.to_yaml())
                 optimizer = make_optimizer(prepared.net, config.optimizer)
@@ -125,9 +128,17 @@ def resume_run(run_dir, on_epoch=None, stop_requested=None, on_start=None, on_lo
     run is left as it is (status 'already_finished', or 'diverged' for a run that diverged).
     """
     run_dir = Path(run_dir)
+    if (run_dir / "config.yaml").is_file() and not (run_dir / CHECKPOINT).exists():
+        from ..config.loading import load_config
+
+        config = load_config(run_dir / "config.yaml")
+        if is_own_unstarted_run(run_dir, config):  # killed before its first checkpoint: start it again, in place
+            return train_run(config, run_dir, on_epoch, stop_requested, on_start=on_start, on_load=on_load)
     for name in ("config.yaml", CHECKPOINT):
         if not (run_dir / name).is_file():
-            raise MinimlpError(f"{run_dir}: no {name} in this folder, so there is nothing to resume")
+            then = (f"; it was stopped before it started: train it again with minimlp train CONFIG --out {run_dir}"
+                    if name == "config.yaml" and is_minimlp_folder(run_dir) else "")
+            raise MinimlpError(f"{run_dir}: no {name} in this folder, so there is nothing to resume{then}")
     with FolderLock(run_dir):
         return _resume(run_dir, on_epoch, stop_requested, on_start, on_load)
 
@@ -137,6 +148,8 @@ def _resume(run_dir, on_epoch, stop_requested, on_start, on_load):
 
     config = load_config(run_dir / "config.yaml")
     prepared = prepare(config, on_load)
+    check_same_data(checkpoint.saved_data(run_dir / CHECKPOINT), data_fingerprint(prepared), run_dir,
+                    prepared.dataset.source)
     optimizer = make_optimizer(prepared.net, config.optimizer)
     state, status = checkpoint.load(run_dir / CHECKPOINT, prepared.net, optimizer, config.train,
                                     len(prepared.splits.X_train))
@@ -161,11 +174,12 @@ def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
     # history.csv is rewritten with the checkpoint's rows (a resume drops later ones). A new run creates it
     # before training (a failure is bad output, exit 2); a resume inside the run's write-failure handling.
     history = [] if path.exists() else [HistoryFile(run_dir / "history.csv", state.history)]
+    data = data_fingerprint(prepared)  # stored in every checkpoint: a resume refuses other data
 
     def after_epoch(record, state):
         history[0].append(record)  # first: history.csv never holds fewer epochs than the checkpoint
         if every and record.epoch % every == 0:
-            checkpoint.save(path, net, optimizer, state, "running")
+            checkpoint.save(path, net, optimizer, state, "running", data)
         if on_epoch:
             on_epoch(record, state)
 
@@ -175,7 +189,7 @@ def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
         with history[0]:
             result = fit(net, prepared.splits, config, state=state, optimizer=optimizer,
                          on_epoch=after_epoch, stop_requested=stop_requested, weights=prepared.weights)
-        checkpoint.save(path, net, optimizer, state, result.status)  # first: resumable whatever happens next
+        checkpoint.save(path, net, optimizer, state, result.status, data)  # first: resumable whatever happens next
         return RunResult(run_dir, result.status, result.message, finish_run(run_dir, prepared, result))
 
     return _after_training(run_dir, train_and_finish)

@@ -67,7 +67,9 @@ def read_records(path, epochs):
     fewer rows, a wrong header, or a cell that is not what this module wrote
     raise ModelFileError naming the file and the line.
     """
-    text = files.read_text(path, ModelFileError, "minimlp history file", MAX_LINE_BYTES * (epochs + 1) + 4096)
+    from .readback import MAX_HISTORY_BYTES  # the stated limit: rows after the checkpoint may be many
+
+    text = files.read_text(path, ModelFileError, "minimlp history file", MAX_HISTORY_BYTES)
     lines = text.split("\n")
     if lines[0] + "\n" != HEADER:
         raise ModelFileError(f"{path}: line 1 is not the header of a minimlp history file")
@@ -97,7 +99,7 @@ def _number(column, text):
     if text == "" and column in OPTIONAL:
         return None
     value = float(text)  # ValueError for text that is not a number
-    if column == "val_loss" and value == math.inf:  # a finished epoch's weights are finite, their loss may not be
+    if column.endswith("_loss") and (value == math.inf or math.isnan(value)):  # a diverged run's losses
         return value
     if not math.isfinite(value) or value < 0:
         raise ValueError(f"{column} must be a finite number >= 0, got {text!r}")
