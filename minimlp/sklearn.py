@@ -246,8 +246,11 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         schedule.n_iter_no_change = self.n_iter_no_change
         schedule.score = None if w_val is None else (lambda record: self._score_val(X_val, y_val, w_val))
         start = len(self.loss_curve_)
-        result = fit(self.net_, splits, config, state=self.state_, optimizer=self.optimizer_, schedule=schedule,
-                     weights=weights)
+        try:
+            result = fit(self.net_, splits, config, state=self.state_, optimizer=self.optimizer_, schedule=schedule,
+                         weights=weights)
+        finally:
+            schedule.score = None  # a closure over this fit's validation rows: kept, it stops pickle and joblib
         if result.status == "diverged":
             raise ValueError(f"{result.message} (learning_rate_init={self.learning_rate_init})")
         self.n_iter_ = len(self.loss_curve_) - start
