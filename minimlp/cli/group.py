@@ -47,6 +47,12 @@ class MinimlpGroup(click.Group):
 
     def invoke(self, ctx):
         try:
+            return self._invoke(ctx)
+        finally:
+            _glyph_note()
+
+    def _invoke(self, ctx):
+        try:
             return super().invoke(ctx)
         except MinimlpError as e:
             raise _exception(str(e), getattr(e, "exit_code", 2)) from None
@@ -65,6 +71,19 @@ class MinimlpGroup(click.Group):
             if isinstance(e, StreamClosed):
                 raise click.ClickException(str(e)) from None  # exit 1: the output is incomplete
             raise
+
+
+def _glyph_note():
+    """Once per command: the characters its figures could not draw (report/fonts.py), on stderr."""
+    import sys
+
+    fonts = sys.modules.get("minimlp.report.fonts")
+    note = fonts.missing_note() if fonts is not None else None
+    if note:
+        try:
+            click.echo(note, err=True)
+        except OSError:
+            pass
 
 
 def _exception(message, exit_code):
