@@ -57,3 +57,22 @@ def test_a_latin1_terminal_gets_ascii_stand_ins_instead_of_a_crash(tmp_path):
     done = minimlp(tmp_path, "train", "d.yaml", "--out", "run", env=env)
     assert done.returncode == 0, done.stderr
     assert "10 classes (0, 1, 2, 3, 4, 5, ...)" in done.stdout
+
+
+@pytest.mark.parametrize("args", [["datasets"], ["config", "show"], ["--version"]])
+def test_a_full_standard_output_is_exit_1_with_one_line_not_bad_input(tmp_path, args):
+    with open("/dev/full", "w") as full:
+        done = minimlp(tmp_path, *args, stdout=full)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "Error: standard output cannot be written (No space left on device); the output is incomplete"]
+
+
+def test_training_into_a_full_standard_output_goes_on_and_says_so(tmp_path):
+    (tmp_path / "t.yaml").write_text(TINY)
+    with open("/dev/full", "w") as full:
+        done = minimlp(tmp_path, "train", "t.yaml", "--out", "run", stdout=full)
+    assert done.returncode == 1
+    assert "standard output cannot be written (No space left on device)" in done.stderr
+    assert "the run itself went on" in done.stderr and "Traceback" not in done.stderr
+    assert (tmp_path / "run" / "metrics.json").is_file()

@@ -48,6 +48,13 @@ def run():
         from .streams import exit_on_broken_pipe
 
         exit_on_broken_pipe()
+    except OSError as e:  # standard output failed in the fast path (a full disk): one line, exit 1
+        from .streams import silence_stdout
+
+        silence_stdout()
+        print(f"Error: standard output cannot be written ({e.strerror or e}); the output is incomplete",
+              file=sys.stderr)
+        sys.exit(1)
     except Interrupted as e:
         from signal import Signals
 

@@ -68,8 +68,11 @@ class MinimlpGroup(click.Group):
         except Exception as e:
             from .streams import StreamClosed
 
-            if isinstance(e, StreamClosed):
-                raise click.ClickException(str(e)) from None  # exit 1: the output is incomplete
+            if isinstance(e, StreamClosed):  # exit 1: the output is incomplete; what is buffered goes nowhere
+                from .streams import silence_stdout
+
+                silence_stdout()
+                raise click.ClickException(str(e)) from None
             raise
 
 
@@ -103,10 +106,11 @@ def main():
       minimlp train configs/moons.yaml --set optimizer.lr=0.05
       minimlp predict runs/iris-20261128-120000 flowers.csv -o predictions.csv
     """
-    from .streams import prepare
+    from .streams import install_checked, prepare
 
     if not prepare():
         raise SystemExit(1)
+    install_checked()
 
 
 overrides_option = click.option(

@@ -72,34 +72,74 @@ def exit_on_broken_pipe():
     sys.exit(SIGPIPE_EXIT)
 
 
-class KeepGoing:
-    """``sys.stdout`` for ``train``: once the reader has gone (broken pipe), output is dropped and the run goes on."""
+class _Wrapper:
+    """A text stream standing in for sys.stdout; everything but write and flush goes to the real one."""
 
     def __init__(self, stream):
-        self._stream, self.gone = stream, False
+        self._stream = stream
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+class Checked(_Wrapper):
+    """``sys.stdout`` for every command: a write that fails (a full disk, a size-capped file, a closed
+    descriptor) is StreamClosed (exit 1, one line), never "bad input"; a broken pipe stays BrokenPipeError."""
+
+    def write(self, text):
+        if isinstance(text, str) and not text:  # Click probes a stream with write(""): not a write
+            return 0
+        return self._checked(self._stream.write, text)
+
+    def flush(self):
+        return self._checked(self._stream.flush)
+
+    def _checked(self, operation, *args):
+        try:
+            return operation(*args)
+        except BrokenPipeError:
+            raise
+        except OSError as e:  # the command's error handling silences stdout (silence_stdout) and exits 1
+            raise StreamClosed(f"standard output cannot be written ({e.strerror or e}); "
+                               "the output is incomplete") from None
+
+
+class KeepGoing(_Wrapper):
+    """``sys.stdout`` for ``train``: once the reader has gone (broken pipe) or the stream fails, output is
+    dropped and the run goes on; ``error`` keeps a failure that was not a reader stopping early."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.gone, self.error = False, None
 
     def write(self, text):
         if not self.gone:
             try:
                 return self._stream.write(text)
-            except BrokenPipeError:
-                self._lose()
+            except (BrokenPipeError, StreamClosed, OSError) as e:
+                self._lose(e)
         return len(text)
 
     def flush(self):
         if not self.gone:
             try:
                 self._stream.flush()
-            except BrokenPipeError:
-                self._lose()
+            except (BrokenPipeError, StreamClosed, OSError) as e:
+                self._lose(e)
 
-    def _lose(self):
+    def _lose(self, error):
         self.gone = True
+        if not isinstance(error, BrokenPipeError):
+            self.error = str(error) if isinstance(error, StreamClosed) else \
+                f"standard output cannot be written ({getattr(error, 'strerror', None) or error})"
         if _fileno(self._stream) == 1:
             silence_stdout()
 
-    def __getattr__(self, name):
-        return getattr(self._stream, name)
+
+def install_checked():
+    """Put Checked round sys.stdout (once)."""
+    if sys.stdout is not None and not isinstance(sys.stdout, _Wrapper):
+        sys.stdout = Checked(sys.stdout)
 
 
 def _fileno(stream):

@@ -9,7 +9,7 @@ from ..report import fmt
 from .group import EXISTING_DIR, EXISTING_FILE, InputError, main, overrides_option
 from .console import Progress
 from .loading import LoadProgress
-from .streams import KeepGoing
+from .streams import KeepGoing, StreamClosed
 
 
 @main.command()
@@ -70,7 +70,9 @@ def train(config, overrides, out, resume_dir, log_every, quiet):
     try:
         _train(cfg, run, resume_dir, quiet, log_every)
     finally:
-        sys.stdout = stdout
+        keep, sys.stdout = sys.stdout, stdout
+    if keep.error:  # the run went on, but what it printed was lost: not a success
+        raise StreamClosed(f"{keep.error}; the run itself went on (see its run folder)")
 
 
 def _train(cfg, run, resume_dir, quiet, log_every):
