@@ -87,3 +87,9 @@ def test_a_nul_in_a_column_name_is_refused_naming_the_column(tmp_path):
     result = parquet_run(tmp_path, {"a": np.arange(60.0), "b\x00": np.arange(60.0), "y": ["x", "z"] * 30})
     assert result.exit_code == 2
     assert "column 2 of the header, 'b\\x00', holds a control character" in result.output
+
+
+def test_a_nul_in_a_category_is_refused_naming_its_row_not_a_traceback(tmp_path):
+    result = parquet_run(tmp_path, {"a": np.arange(60.0), "c": ["x", "x\x00", "y"] * 20, "y": ["p", "q"] * 30})
+    assert result.exit_code == 2, result.output
+    assert "column 'c', row 2: 'x\\x00' holds a NUL character" in result.output

@@ -5,6 +5,7 @@ are the same whatever the file: what counts as missing, when a column is a
 category, and which cell a message names.
 """
 import itertools
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -13,6 +14,9 @@ from ..errors import DataError
 
 MISSING_WORDS = ("na", "n/a", "nan", "null", "none")  # any case; an empty cell is missing too
 MAX_CELL_CHARS = 10_000  # a text cell longer than this is refused (a table of categories, not documents)
+# C0 and C1 control characters, NUL and DEL included: refused in labels, column names and categories, which
+# the model file stores as numpy text, where a trailing NUL vanishes ('x' and 'x\0' would become one)
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def shown(text, limit=40):

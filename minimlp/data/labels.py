@@ -9,7 +9,7 @@ import re
 import numpy as np
 
 from ..errors import DataError
-from .columns import MISSING_WORDS, number_text, shown
+from .columns import CONTROL, MISSING_WORDS, number_text, shown
 
 MAX_CLASSES = 1000  # more distinct labels than this is a regression target or an ID column, not classes
 
@@ -18,7 +18,6 @@ _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _INT64_MIN, _INT64_MAX = int(np.iinfo(np.int64).min), int(np.iinfo(np.int64).max)
 _UINT64_MAX = int(np.iinfo(np.uint64).max)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0 and C1 control characters, NUL and DEL included
 
 
 def parse_labels(values, what, source, where=None, cell=None):
@@ -70,8 +69,8 @@ def _check_keys(keys, codes, what, source, where):
     for index, key in enumerate(keys):
         if isinstance(key, float) and not np.isfinite(key):
             problem = f"the label {key!r} is not a finite number; labels are classes, not measurements"
-        elif isinstance(key, str) and _CONTROL.search(key):
-            problem = (f"the label {shown(key)} holds a control character ({_CONTROL.search(key).group()!r}); "
+        elif isinstance(key, str) and CONTROL.search(key):
+            problem = (f"the label {shown(key)} holds a control character ({CONTROL.search(key).group()!r}); "
                        "remove it (labels that differ only there would be one class)")
         else:
             continue

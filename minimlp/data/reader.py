@@ -8,7 +8,6 @@ rare error path re-reads the file with Python's csv module to name the line and
 the cell as written.
 """
 import contextlib
-import re
 import difflib
 import time
 import warnings
@@ -21,7 +20,7 @@ from .. import files
 from ..errors import DataError
 from . import lines
 from .lines import MAX_LINE_BYTES  # noqa: F401  (re-exported: a reader's stated limit)
-from .columns import missing_tokens
+from .columns import CONTROL, missing_tokens
 
 MAX_TABLE_BYTES = 1 << 30  # 1 GiB
 MAX_NAME_CHARS = 1_000  # a column name
@@ -87,9 +86,6 @@ def target_name(path, names, target):
     return target
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # NUL included: numpy text drops a trailing one
-
-
 def check_header(path, names):
     names, seen = [str(name).strip() for name in names], set()
     for i, name in enumerate(names):
@@ -98,7 +94,7 @@ def check_header(path, names):
         if len(name) > MAX_NAME_CHARS:
             raise DataError(f"{path}: column {i + 1} of the header is a name of {len(name):,} characters; "
                             f"names may have at most {MAX_NAME_CHARS:,}")
-        control = _CONTROL.search(name)
+        control = CONTROL.search(name)
         if control:
             raise DataError(f"{path}: column {i + 1} of the header, {name!r}, holds a control character "
                             f"({control.group()!r}); rename the column (names that differ only there would be one)")
