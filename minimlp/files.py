@@ -106,6 +106,12 @@ def _new_temporary(path):
                 raise
 
 
+def open_append(path):
+    """``path`` opened for appending text without following a symbolic link (OSError ELOOP for one)."""
+    flags = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    return open(path, "a", encoding="utf-8", opener=lambda name, mode: os.open(name, mode | flags, 0o666))
+
+
 def make_folder(path):
     """``mkdir -p path``, or FileWriteError naming it (a dangling symbolic link is said to be one)."""
     path = Path(path)

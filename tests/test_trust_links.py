@@ -177,3 +177,22 @@ def test_a_short_write_to_standard_output_is_exit_1_not_success(csv_run):
     assert done.returncode == 1, done.stderr
     assert "standard output took 4,096 of" in done.stderr and "incomplete" in done.stderr
     assert "wrote" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_history_is_not_appended_through_a_link_planted_after_it_was_rewritten(tmp_path, monkeypatch):
+    from minimlp.errors import FileWriteError
+    from minimlp.runs import history
+
+    outside = tmp_path / "precious.txt"
+    outside.write_text("keep me\n")
+    real_write = files.write_text
+
+    def write_then_swapped_for_a_link(path, text):
+        real_write(path, text)
+        os.unlink(path)
+        os.symlink(outside, path)  # another process, between the rewrite and the open
+
+    monkeypatch.setattr(history.files, "write_text", write_then_swapped_for_a_link)
+    with pytest.raises(FileWriteError):
+        history.HistoryFile(tmp_path / "history.csv", [])
+    assert outside.read_text() == "keep me\n"

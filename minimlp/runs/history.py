@@ -26,7 +26,7 @@ class HistoryFile:
         self.path = path
         files.write_text(path, HEADER + "".join(map(history_line, records)))
         try:
-            self._file = open(path, "a", encoding="utf-8")
+            self._file = files.open_append(path)  # a link planted since the rewrite is not followed
         except OSError as e:
             raise FileWriteError(f"{path}: cannot be written ({e.strerror or e})") from None
 
