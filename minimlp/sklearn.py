@@ -113,6 +113,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         first = not hasattr(self, "net_") or not self.warm_start
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32], reset=first)
         check_classification_targets(y)
+        _check_magnitude(X)
         classes = unique_labels(y)
         if first:
             if len(classes) < 2:
@@ -147,6 +148,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("partial_fit does not support early_stopping=True")
         X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32], reset=first)
         check_classification_targets(y)
+        _check_magnitude(X)
         if first:
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit")
@@ -342,6 +344,20 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True  # densified: the network's products are dense
         return tags
+
+
+def _check_magnitude(X):
+    """ValueError, as scikit-learn's fit gives on such data, when a column's |X| summed over the rows exceeds the
+    largest number of X's dtype: the gradient sums those rows, so training cannot be done in that arithmetic
+    (without this, about half of the seeds return a model whose loss is ~1e306 instead of failing)."""
+    values = X.data if hasattr(X, "toarray") else X
+    with np.errstate(over="ignore"):
+        total = np.abs(values).sum(axis=0 if values.ndim == 2 and not hasattr(X, "toarray") else None,
+                                   dtype=np.float64)
+    if not np.all(total <= np.finfo(X.dtype).max):
+        raise ValueError("Solver produced non-finite parameter weights. The input data may contain large values "
+                         f"and need to be preprocessed: summed over the rows, |X| exceeds {X.dtype}'s largest "
+                         f"number ({float(np.finfo(X.dtype).max):.4g}); scale the features (e.g. StandardScaler).")
 
 
 def _dense(X):

@@ -49,3 +49,29 @@ def test_a_pickled_early_stopping_estimator_can_warm_start_again():
 def test_the_stratified_split_names_the_class_by_its_label():
     with pytest.raises(ValueError, match=r"Classes with too few members are: \['rare'\]"):
         MLPClassifier(early_stopping=True).fit([[1, 2], [2, 3], [3, 4], [4, 5]], ["common"] * 3 + ["rare"])
+
+
+def iris_scaled_to(largest):
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    return X / X.max() * largest, y
+
+
+def test_a_fit_on_values_near_float64s_maximum_raises_value_error_as_scikit_learns_does():
+    X, y = iris_scaled_to(1e307)
+    for seed in range(8):
+        for cls in (SklearnMLP, MLPClassifier):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # scikit-learn's own overflow warnings on the way
+                with pytest.raises(ValueError, match="large values"):
+                    cls(random_state=seed, max_iter=30).fit(X, y)
+
+
+def test_large_values_whose_sums_fit_still_train_as_scikit_learns_do():
+    X, y = iris_scaled_to(1e300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert MLPClassifier(random_state=0, max_iter=5).fit(X, y).predict(X).shape == (150,)  # no other warning
+        warnings.simplefilter("ignore", RuntimeWarning)  # scikit-learn's own overflow in its squared norms
+        assert SklearnMLP(random_state=0, max_iter=5).fit(X, y).predict(X).shape == (150,)
