@@ -27,13 +27,19 @@ def install():
         signal.signal(signum, raise_interrupted)
 
 
+def _utf8(stream):
+    encoding = getattr(stream, "encoding", None) or ""
+    return encoding.lower().replace("-", "").replace("_", "") == "utf8"
+
+
 def run():
     install()
     try:
-        from .streams import prepare
+        if sys.stdout is None or not _utf8(sys.stdout) or not _utf8(sys.stderr):  # else nothing to prepare
+            from .streams import prepare
 
-        if not prepare():  # standard output closed: one line on stderr, before any work
-            sys.exit(1)
+            if not prepare():  # standard output closed: one line on stderr, before any work
+                sys.exit(1)
         from .fast import answer
 
         if answer(sys.argv[1:]):
