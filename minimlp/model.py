@@ -1,4 +1,4 @@
-"""MLP: a stack of Dense layers and activations that outputs logits; save and load."""
+"""MLP: a sequence of layers (Dense, activations, dropout) that outputs logits; its flat parameters; save and load."""
 import numpy as np
 
 from . import files
@@ -6,71 +6,35 @@ from .errors import MinimlpError, ModelFileError, OutOfMemoryError, out_of_memor
 from .npzfile import MAX_NPZ_BYTES, size_text
 from .npzfile import read_npz  # noqa: F401 (model files are read with it; part of this module's API)
 from .numerics.initializers import resolve_init
-from .numerics.layers import ACTIVATIONS, Dense, make_activation
+from .numerics.layers import ACTIVATIONS, Dense, Dropout, make_activation
 from .numerics.losses import softmax
+from .numerics.workspace import Workspace
 
 DTYPES = ("float32", "float64")
 FORMAT = "minimlp-mlp-1"
 PREDICT_CHUNK = 4096  # rows per forward pass in predict: bounds memory on large inputs
 
 
-class Workspace:
-    """Every array one forward/backward pass of ``rows`` samples writes, allocated once.
-
-    ``inputs[i]`` is layer i's input with its ones column, (rows, width+1);
-    ``logits[i]`` is Dense i's output; ``grads[i]`` is dL/d(input of Dense i+1),
-    a view of ``deltas[i]`` (rows, width+1) whose last column stays 0: the
-    training step masks it with a ReLU's whole [y, 1] buffer in one contiguous
-    pass instead of row by row.
-    The network's output is column-major: the softmax reduces each row over
-    the classes, and numpy reduces along the slow axis of an array much faster
-    than along a short contiguous one (3 µs instead of 14 µs for 128×10).
-    Training reuses one workspace per batch size, so no large array is
-    allocated per batch; a public ``forward`` gets a fresh one.
-    """
-
-    def __init__(self, net, rows):
-        self.rows = rows
-        self.inputs = [np.ones((rows, width + 1), net.dtype) for width in net.sizes[:-1]]
-        self.logits = [np.empty((rows, width), net.dtype) for width in net.sizes[1:-1]]
-        self.logits.append(np.empty((rows, net.sizes[-1]), net.dtype, order="F"))
-        self.deltas = [np.zeros((rows, width + 1), net.dtype) for width in net.sizes[1:-1]]
-        self.grads = [delta[:, :-1] for delta in self.deltas]
-        self.features = [x1[:, :-1] for x1 in self.inputs]  # each input without its ones column
-
-    def head(self, rows):
-        """A workspace for fewer rows that shares this one's memory (its first ``rows`` rows)."""
-        view = Workspace.__new__(Workspace)
-        view.rows = rows
-        for name in ("inputs", "logits", "deltas", "grads", "features"):
-            setattr(view, name, [array[:rows] for array in getattr(self, name)])
-        return view
-
-    def load(self, X, rows=None):
-        """Copy X (or the rows ``rows`` of X, a gather) into the first layer's input."""
-        if rows is None:
-            np.copyto(self.features[0], X)
-        else:
-            X.take(rows, axis=0, out=self.features[0], mode="clip")  # rows from a permutation: valid; the method skips np.take's Python wrapper
-
-
 class MLP:
-    """A multi-layer perceptron: ``sizes`` [n_in, hidden..., n_classes], one activation
-    between Dense layers, logits out (the softmax lives in the loss / predict_proba).
+    """A multi-layer perceptron: ``sizes`` [n_in, hidden..., n_classes]; after every hidden
+    Dense layer its activation and, with ``dropout`` > 0, a Dropout layer; logits out (the
+    softmax lives in the fused head, ``SoftmaxCrossEntropy``, and in ``predict_proba``).
 
+    ``layers`` is that sequence of layer objects; ``Workspace`` runs it, for
+    training, evaluation, prediction and the public ``forward``/``backward`` alike.
     All weights and biases are views into one flat vector ``params`` (and their
     gradients into ``grads``), in the order W0, b0, W1, b1, ... (each layer's
     [W; b] block is its Wb matrix); an optimizer updates the whole network with
     a few whole-vector operations.
     """
 
-    def __init__(self, sizes, activation="relu", init="auto", seed=None, dtype="float32"):
+    def __init__(self, sizes, activation="relu", init="auto", seed=None, dtype="float32", dropout=0.0):
         self.sizes = _check_sizes(sizes)
         make_activation(activation)  # fail early on an unknown name
         self.activation, self.init = activation, init
         self.dtype = _check_dtype(dtype)
-        shapes = list(zip(self.sizes[:-1], self.sizes[1:]))
-        total = sum((n_in + 1) * n_out for n_in, n_out in shapes)
+        self.dropout = Dropout(dropout).rate  # checks the rate
+        total = param_count(self.sizes)
         if total * self.dtype.itemsize > MAX_NPZ_BYTES:  # could never be saved: bad input, not a lack of memory
             raise MinimlpError(f"a network of sizes {self.sizes[:8]}{'...' if len(self.sizes) > 8 else ''} has "
                                f"{total:,} parameters ({size_text(total * self.dtype.itemsize)}), more than the "
@@ -81,15 +45,21 @@ class MLP:
         except (ValueError, MemoryError):
             raise OutOfMemoryError(out_of_memory_message(
                 what=f"{size_text(2 * total * self.dtype.itemsize)} for a network of {total:,} parameters")) from None
-        self.dense, self.weight_slices = [], []
+        self.layers, self.dense, self.weight_slices = [], [], []
         offset = 0
-        for n_in, n_out in shapes:
-            end = offset + (n_in + 1) * n_out
-            self.dense.append(Dense(self.params[offset:end].reshape(n_in + 1, n_out),
-                                    self.grads[offset:end].reshape(n_in + 1, n_out)))
+        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
+            end = offset + Dense.param_count(n_in, n_out)
+            dense = Dense(self.params[offset:end].reshape(n_in + 1, n_out),
+                          self.grads[offset:end].reshape(n_in + 1, n_out))
             self.weight_slices.append(slice(offset, offset + n_in * n_out))
+            self.dense.append(dense)
+            self.layers.append(dense)
+            if len(self.dense) < len(self.sizes) - 1:  # a hidden layer
+                self.layers.append(make_activation(activation))
+                if self.dropout:
+                    self.layers.append(Dropout(self.dropout))
             offset = end
-        self.activations = [make_activation(activation) for _ in shapes[1:]]
+        self._last = None  # the workspace of the last public forward, for backward
         self._initialize(init, seed)
 
     def _initialize(self, init, seed):
@@ -103,7 +73,8 @@ class MLP:
     def for_task(cls, model, n_features, n_classes, seed, dtype=None):
         """The network a ModelConfig section describes, for ``n_features`` inputs and ``n_classes`` outputs."""
         sizes = [n_features, *model.hidden, n_classes]
-        return cls(sizes, model.activation, model.init, seed=seed, dtype=dtype or model.dtype)
+        return cls(sizes, model.activation, model.init, seed=seed, dtype=dtype or model.dtype,
+                   dropout=getattr(model, "dropout", 0.0))
 
     def __reduce__(self):
         """Pickle as the saved arrays: unpickling rebuilds the layers as views of ``params`` again."""
@@ -120,50 +91,53 @@ class MLP:
             raise MinimlpError(f"input must have shape (n, {self.sizes[0]}), got {X.shape}")
         return X
 
-    def forward(self, X):
-        """Logits (n, n_classes) for X (n, n_features), in a new array."""
+    def forward(self, X, dropout_rng=None):
+        """Logits (n, n_classes) for X (n, n_features), in a new array; ``backward`` goes back through it.
+
+        With ``dropout_rng`` (a numpy Generator) the pass is a training one: dropout layers
+        draw their factors from it; without, dropout is off (evaluation)."""
         X = self.check_input(X)
-        workspace = Workspace(self, len(X))
+        workspace = Workspace(self, len(X), dropout_rng=dropout_rng)
         workspace.load(X)
-        return self.forward_loaded(workspace)
+        self._last = workspace
+        return workspace.forward()
 
-    def forward_loaded(self, ws, out=None):
-        """Forward pass over the input already in workspace ``ws``; returns the logits,
-        written into ``out`` if given, else into ``ws.logits[-1]``."""
-        for i, activation in enumerate(self.activations):
-            z = self.dense[i].forward(ws.inputs[i], out=ws.logits[i])
-            activation.forward(z, out=ws.features[i + 1])
-        return self.dense[-1].forward(ws.inputs[-1], out=ws.logits[-1] if out is None else out)
-
-    def backward(self, grad, input_grad=False, workspace=None):
-        """Back-propagate dL/dlogits; overwrite ``grads``. Returns dL/dX if ``input_grad``.
-
-        With a ``workspace``, intermediate gradients go into its buffers.
-        """
+    def backward(self, grad, input_grad=False):
+        """Back-propagate dL/dlogits of the last ``forward``; overwrite ``grads``. Returns dL/dX if ``input_grad``."""
+        if self._last is None:
+            raise MinimlpError("MLP.backward needs a forward first")
         grad = np.asarray(grad, dtype=self.dtype)
-        for i in range(len(self.dense) - 1, 0, -1):
-            grad = self.dense[i].backward(grad, out=workspace.grads[i - 1] if workspace else None)
-            grad = self.activations[i - 1].backward(grad)
-        return self.dense[0].backward(grad, input_grad=input_grad)
+        return self._last.backward(grad, input_grad=input_grad)
+
+    def logits(self, X):
+        """Logits of X in evaluation mode, PREDICT_CHUNK rows at a time (bounded memory); keeps nothing."""
+        X = self.check_input(X)
+        chunks = []
+        for start in range(0, len(X), PREDICT_CHUNK):
+            workspace = Workspace(self, len(X[start:start + PREDICT_CHUNK]))
+            workspace.load(X[start:start + PREDICT_CHUNK])
+            chunks.append(workspace.forward())
+        return chunks
 
     def predict_proba(self, X):
-        X = self.check_input(X)
-        chunks = [softmax(self.forward(X[i:i + PREDICT_CHUNK])) for i in range(0, len(X), PREDICT_CHUNK)]
+        chunks = [softmax(z) for z in self.logits(X)]
         return np.concatenate(chunks) if chunks else np.empty((0, self.sizes[-1]), self.dtype)
 
     def predict(self, X):
         """Class indices: the argmax of the logits (the softmax does not change it)."""
-        X = self.check_input(X)
-        chunks = [self.forward(X[i:i + PREDICT_CHUNK]).argmax(axis=1) for i in range(0, len(X), PREDICT_CHUNK)]
+        chunks = [z.argmax(axis=1) for z in self.logits(X)]
         return np.concatenate(chunks) if chunks else np.empty(0, np.intp)
 
     def to_arrays(self):
         """Everything needed to rebuild this network, as plain (non-object) arrays."""
-        return {
+        arrays = {
             "format": np.array(FORMAT), "sizes": np.array(self.sizes, dtype=np.int64),
             "activation": np.array(self.activation), "init": np.array(self.init),
             "dtype": np.array(self.dtype.name), "params": self.params.copy(),
         }
+        if self.dropout:  # only then: files of networks without dropout keep their bytes
+            arrays["dropout"] = np.array(self.dropout)
+        return arrays
 
     @classmethod
     def from_arrays(cls, arrays, source="model"):
@@ -175,12 +149,13 @@ class MLP:
             activation, dtype = str(arrays["activation"]), str(arrays["dtype"])
             if activation not in ACTIVATIONS or dtype not in DTYPES:
                 raise ValueError(f"activation {activation!r} / dtype {dtype!r} not known")
+            dropout = _stored_dropout(arrays)
             params = arrays["params"]
-            expected = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+            expected = param_count(sizes)
             if params.size != expected:  # checked before the network is allocated
                 raise ValueError(f"sizes {sizes[:8]}{'...' if len(sizes) > 8 else ''} need {expected:,} "
                                  f"parameters, but the file holds {params.size:,}")
-            net = cls(sizes, activation, init="xavier", dtype=dtype)
+            net = cls(sizes, activation, init="xavier", dtype=dtype, dropout=dropout)
             if params.shape != net.params.shape or params.dtype != net.dtype:
                 raise ValueError(f"params have shape {params.shape} {params.dtype}, expected "
                                  f"{net.params.shape} {net.dtype} for sizes {sizes}")
@@ -214,10 +189,25 @@ def check_declared(small, declared):
         return  # from_arrays names what is missing
     dtype, shape = declared["params"]
     sizes = [int(s) for s in np.ravel(small["sizes"])]
-    expected = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes, sizes[1:]))
+    expected = param_count(sizes)
     if shape != (expected,) or dtype.name != str(small["dtype"]):
         raise ValueError(f"params declare shape {shape} {dtype}, but sizes {sizes[:8]}{'...' if len(sizes) > 8 else ''} "
                          f"and dtype {str(small['dtype'])[:20]} need ({expected:,},)")
+
+
+def param_count(sizes):
+    """Parameters of a network of ``sizes``: the one place this is computed."""
+    return sum(Dense.param_count(n_in, n_out) for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+
+
+def _stored_dropout(arrays):
+    """The dropout rate a model file holds (0 when it has none, as files before dropout)."""
+    if "dropout" not in arrays:
+        return 0.0
+    rate = arrays["dropout"]
+    if rate.shape != () or rate.dtype.kind != "f" or not 0 <= float(rate) < 1:
+        raise ValueError(f"dropout must be a rate in [0, 1), got {str(rate)[:20]}")
+    return float(rate)
 
 
 def _check_sizes(sizes):

@@ -19,14 +19,13 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.optimize import _check_optimize_result
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
-from .config.loading import Config, OptimizerConfig, TrainConfig
-from .data.tables import Splits
+from . import sklearn_tables as tables
 from .model import MLP
 from .numerics.losses import log_softmax
 from .numerics.optim import ScaledSGD, SklearnAdam
-from .train import TrainState, fit
+from .train import TrainOptions, TrainState, fit
 from .train.lbfgs import LbfgsObjective, minimize_lbfgs
 from .train.schedules import EstimatorSchedule
 
@@ -43,8 +42,17 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     Every parameter has scikit-learn's name, default and meaning; beyond them,
     ``class_weight`` (None, "balanced" or {label: weight}, multiplied into
-    ``sample_weight``) and ``dtype`` (None trains in float32 for float32 input,
-    float64 otherwise).  Differences from scikit-learn are listed in the README.
+    ``sample_weight``), ``dtype`` (None trains in float32 for float32 input,
+    float64 otherwise) and ``dropout`` (a rate in [0, 1): inverted dropout after
+    every hidden activation while training; sgd and adam only).  Differences from
+    scikit-learn are listed in docs/python-api.md.
+
+    Tables: a pandas DataFrame with text columns goes through ``minimlp train``'s
+    preprocessing (``sklearn_tables.py``): ``categorical`` ("auto": the text columns;
+    or a list of column names, or of positions for an array) are one-hot encoded,
+    ``missing="impute"`` fills missing cells with the training median / most frequent
+    value ("error", the default, refuses them as scikit-learn does). A numeric array
+    with the defaults is handled exactly as before.
     """
 
     _parameter_constraints: dict = {
@@ -72,6 +80,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left"), Options(Real, {np.inf})],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
         "class_weight": [None, dict, StrOptions({"balanced"})],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "categorical": [StrOptions({"auto"}), list],
+        "missing": [StrOptions({"error", "impute"})],
         "dtype": [None, StrOptions({"float32", "float64"}), Options(type, {np.float32, np.float64})],
     }
 
@@ -79,7 +90,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                  batch_size="auto", learning_rate="constant", learning_rate_init=0.001, power_t=0.5, max_iter=200,
                  shuffle=True, random_state=None, tol=1e-4, verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False, validation_fraction=0.1, beta_1=0.9,
-                 beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000, class_weight=None, dtype=None):
+                 beta_2=0.999, epsilon=1e-8, n_iter_no_change=10, max_fun=15000, class_weight=None, dtype=None,
+                 dropout=0.0, categorical="auto", missing="error"):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.solver = solver
@@ -105,13 +117,18 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self.max_fun = max_fun
         self.class_weight = class_weight
         self.dtype = dtype
+        self.dropout = dropout
+        self.categorical = categorical
+        self.missing = missing
 
     def fit(self, X, y, sample_weight=None):
         """Train on X, y: from scratch, or from the current weights with ``warm_start``."""
         self._validate_params()
         hidden = self._hidden_sizes()
+        if self.dropout and self.solver == "lbfgs":
+            raise ValueError("dropout needs a stochastic solver (sgd or adam): lbfgs minimises a fixed loss")
         first = not hasattr(self, "net_") or not self.warm_start
-        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32], reset=first)
+        X, y = tables.validate(self, X, y, reset=first)
         check_classification_targets(y)
         _check_magnitude(X)
         classes = unique_labels(y)
@@ -146,7 +163,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         first = not hasattr(self, "net_")
         if self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True")
-        X, y = validate_data(self, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32], reset=first)
+        X, y = tables.validate(self, X, y, reset=first)
         check_classification_targets(y)
         _check_magnitude(X)
         if first:
@@ -177,9 +194,10 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         """A fresh network, its schedule state and attributes for ``n_features_in_`` inputs."""
         dtype = self.dtype or (input_dtype if input_dtype == np.float32 else np.float64)
         self._seed = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
-        sizes = [self.n_features_in_, *hidden, len(self.classes_)]
+        pre = getattr(self, "preprocessing_", None)  # a table's columns, encoded: one input per category
+        sizes = [pre.n_inputs if pre is not None else self.n_features_in_, *hidden, len(self.classes_)]
         self.net_ = MLP(sizes, ACTIVATIONS[self.activation], init="sklearn", seed=self._seed,
-                        dtype=np.dtype(dtype).name)
+                        dtype=np.dtype(dtype).name, dropout=self.dropout)
         self.n_layers_, self.n_outputs_, self.out_activation_ = len(sizes), len(self.classes_), "softmax"
         self.optimizer_ = self.state_ = None
         self.n_iter_ = self.t_ = 0
@@ -233,14 +251,10 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going to be clipped")
         self.optimizer_.set_weight_decay(self.alpha / batch)  # scikit-learn's alpha/(2·batch)·‖W‖² per batch,
         self.optimizer_.alpha_per_weight = None if weights is None else self.alpha  # or alpha/(2·Σ w) weighted
-        config = Config(seed=self._seed)
-        config.train = TrainConfig(epochs=self.state_.epoch + (1 if incremental else self.max_iter), batch_size=batch,
-                                   shuffle=self.shuffle, checkpoint_every=0)
-        empty = np.empty((0, X.shape[1]), dtype)
-        splits = Splits(X.astype(dtype, copy=False), np.searchsorted(self.classes_, y),
-                        empty if X_val is None else X_val.astype(dtype, copy=False),
-                        np.empty(0, np.intp) if X_val is None else np.searchsorted(self.classes_, y_val),
-                        empty, np.empty(0, np.intp), None, np.empty(0, np.intp))
+        options = TrainOptions(epochs=self.state_.epoch + (1 if incremental else self.max_iter), batch_size=batch,
+                               shuffle=self.shuffle, seed=self._seed)
+        if X_val is None:
+            X_val, y_val = np.empty((0, X.shape[1]), dtype), y[:0]
         schedule.rows, schedule.on_epoch = n, self._report_epoch
         # read at every call, as scikit-learn reads its parameters (set_params between warm starts)
         schedule.learning_rate = self.learning_rate if self.solver == "sgd" else "constant"
@@ -249,8 +263,9 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         schedule.score = None if w_val is None else (lambda record: self._score_val(X_val, y_val, w_val))
         start = len(self.loss_curve_)
         try:
-            result = fit(self.net_, splits, config, state=self.state_, optimizer=self.optimizer_, schedule=schedule,
-                         weights=weights)
+            result = fit(self.net_, X.astype(dtype, copy=False), np.searchsorted(self.classes_, y),
+                         X_val.astype(dtype, copy=False), np.searchsorted(self.classes_, y_val), options,
+                         self.optimizer_, schedule, state=self.state_, weights=weights)
         finally:
             schedule.score = None  # a closure over this fit's validation rows: kept, it stops pickle and joblib
         if result.status == "diverged":
@@ -322,7 +337,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
 
     def _input(self, X):
         check_is_fitted(self, "net_")
-        X = validate_data(self, X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32], reset=False)
+        X = tables.validate(self, X, reset=False)
         return _dense(X)
 
     def predict_proba(self, X):
@@ -343,6 +358,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True  # densified: the network's products are dense
+        tags.input_tags.allow_nan = self.missing == "impute"
         return tags
 
 

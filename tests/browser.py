@@ -113,8 +113,9 @@ class Browser:
             self._events.append(event)
 
     # --- what the tests use ----------------------------------------------------------
-    def render(self, path, width, height=900, screenshot=None):
-        """Open ``path`` at ``width`` CSS px; return overflow, images, errors (and save a full-page PNG)."""
+    def render(self, path, width, height=900, screenshot=None, script=None):
+        """Open ``path`` at ``width`` CSS px; return overflow, images, errors (and save a full-page PNG);
+        ``script``, an expression evaluated after those facts are gathered, gives facts["script"]."""
         target = self.send("Target.createTarget", url="about:blank")["targetId"]
         session = self.send("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
         try:
@@ -125,6 +126,8 @@ class Browser:
             self.send("Page.navigate", session, url=Path(path).resolve().as_uri())
             self._wait_event("Page.loadEventFired", session)
             facts = self.evaluate(session, PAGE_FACTS)
+            if script:
+                facts["script"] = self.evaluate(session, script)
             facts["errors"] = self._errors(session)
             if screenshot:
                 self.send("Emulation.setDeviceMetricsOverride", session, width=width,
@@ -161,6 +164,19 @@ class Browser:
 
 # Facts gathered in the page once it has loaded (images decoded first).
 PAGE_FACTS = """(async () => {
+  // A table cell laid out (not in a closed <details>) whose box is not wholly visible: beyond the
+  // viewport, or cut by an ancestor that clips or scrolls sideways.
+  const clippedCells = () => [...document.querySelectorAll('th, td')].filter(cell => {
+    const r = cell.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) return false;
+    if (r.left < -0.5 || r.right > innerWidth + 0.5) return true;
+    for (let e = cell.parentElement; e && e !== document.body; e = e.parentElement) {
+      if (getComputedStyle(e).overflowX === 'visible') continue;
+      const b = e.getBoundingClientRect();
+      if (r.left < b.left - 0.5 || r.right > b.right + 0.5) return true;
+    }
+    return false;
+  }).map(cell => cell.textContent.trim().slice(0, 40));
   const images = [...document.images];
   await Promise.all(images.map(img => img.decode().catch(() => null)));
   const svgs = [...document.querySelectorAll('svg')];
@@ -172,6 +188,8 @@ PAGE_FACTS = """(async () => {
     images: images.map(img => ({alt: img.alt, naturalWidth: img.naturalWidth, width: img.getBoundingClientRect().width})),
     svgs: svgs.map(s => ({width: s.getBoundingClientRect().width, height: s.getBoundingClientRect().height})),
     tooWide: wide.slice(0, 5),
+    clipped: clippedCells().slice(0, 5),
+    links: [...document.querySelectorAll('a[href]')].map(a => ({text: a.textContent, href: a.href})),
     title: document.title,
   };
 })()"""

@@ -7,7 +7,7 @@ import pytest
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 # Hypothesis runs a fixed, derandomized set of examples by default, so CI gives the same verdict on every run.
-# MINIMLP_FUZZ=N explores fresh random examples, N times as many (see helpers.examples and the README).
+# MINIMLP_FUZZ=N explores fresh random examples, N times as many (see helpers.examples and the README's Quick start).
 from helpers import fuzz_scale
 from hypothesis import settings
 

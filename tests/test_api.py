@@ -1,4 +1,4 @@
-"""The public API snippet of the README works as written, and the core stays light."""
+"""The public API snippet of docs/python-api.md works as written, and the core stays light."""
 import subprocess
 import sys
 

@@ -32,11 +32,11 @@ def test_compare_shows_the_differing_keys_and_marks_the_best_run(two_runs):
     result = run("compare", "slow", "fast", "-o", "both.html")
     assert result.exit_code == 0, result.output
     page = (two_runs / "both.html").read_text()
-    headings = re.findall(r"<th[^>]*>([^<]*)</th>", page)
+    headings = [h.replace("<wbr>", "") for h in re.findall(r"<th[^>]*>(.*?)</th>", page)]
     assert headings[:2] == ["run", "optimizer.lr"]  # the one key that differs, nothing else from the config
     assert not {"seed", "model.hidden", "name"} & set(headings)
     best = min(("slow", "fast"), key=lambda name: best_val_loss(two_runs / name))
-    assert re.search(rf'<tr class="best">.*?</span>{best}<span class="badge">best</span>', page)
+    assert re.search(rf'<tr class="best">.*?</span><a href="{best}/report.html">{best}</a><span class="badge">best</span>', page)
     assert page.count('<tr class="best">') == 1 and page.count("<svg ") == 2
     assert f"{best_val_loss(two_runs / best):.4f}" in page
     assert ">0.001<" in page and ">0.1<" in page

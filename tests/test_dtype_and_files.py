@@ -18,20 +18,22 @@ def train_steps(net, opt, X, y, steps=3):
         opt.step()
 
 
+@pytest.mark.parametrize("dropout", [0.0, 0.25])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("activation", ["relu", "leaky_relu", "tanh", "sigmoid", "identity"])
-def test_every_array_keeps_the_model_dtype(dtype, activation):
+def test_every_array_keeps_the_model_dtype(dtype, activation, dropout):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((16, 5))  # float64 input: converted once at the door
     y = rng.integers(0, 3, 16)
-    net = MLP([5, 8, 7, 3], activation=activation, seed=0, dtype=dtype)
+    net = MLP([5, 8, 7, 3], activation=activation, seed=0, dtype=dtype, dropout=dropout)
     optimizers = [SGD(net, lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-3), Adam(net, weight_decay=1e-3)]
     for opt in optimizers:
         train_steps(net, opt, X, y)
-    workspace = Workspace(net, len(X))  # every intermediate array of a pass
+    workspace = Workspace(net, len(X), dropout_rng=rng)  # every intermediate array of a training pass
     workspace.load(net.check_input(X))
-    net.forward_loaded(workspace)
-    arrays = workspace.inputs + workspace.logits + workspace.grads
+    workspace.backward(workspace.forward())
+    arrays = [a for a in workspace.buffers if a.dtype != np.bool_]  # (the ReLU masks are booleans)
+    assert len(arrays) >= 5 + (2 if dropout else 0)
     arrays += [net.params, net.grads, net.predict_proba(X), net.backward(np.ones((16, 3)), input_grad=True)]
     arrays += [optimizers[0].velocity, optimizers[1].m, optimizers[1].v]
     arrays += [a for layer in net.dense for a in (layer.W, layer.b, layer.dW, layer.db)]

@@ -1,51 +1,19 @@
-"""The fast training path: same numbers as the plain path, and memory bounded by a batch.
+"""The training path's memory is bounded by a batch; the benchmark's bookkeeping.
 
-(Timing goals live in `minimlp bench`, not here; the bit-for-bit comparison of
-fit() with a plain loop over the public API is in test_train.py.)
+(Timing goals live in `minimlp bench`, not here.)
 """
 import tracemalloc
 
 import numpy as np
 import pytest
 
-from minimlp import MLP, SoftmaxCrossEntropy
 from minimlp.tools.bench import Result, Workload, gemm_limit
 from minimlp.tools.bench_table import format_table
 from minimlp.config import load_config
-from minimlp.model import Workspace
 from minimlp.runs import prepare
-from minimlp.train import fit
+from minimlp.runs.setup import fit_config
 
 BIG = ["data.dataset=classification", "data.val_size=0", "model.hidden=[32]", "train.batch_size=64"]
-
-
-def test_workspace_forward_and_backward_equal_the_allocating_ones_bit_for_bit():
-    rng = np.random.default_rng(0)
-    net = MLP([6, 9, 7, 4], activation="tanh", seed=1, dtype="float64")
-    X, y = rng.standard_normal((20, 6)), rng.integers(0, 4, 20)
-    head = SoftmaxCrossEntropy()
-    head.forward(net.forward(X[3:11]), y[3:11])
-    dX = net.backward(head.backward(), input_grad=True)
-    plain = net.grads.copy()
-    workspace = Workspace(net, 8)
-    workspace.load(X, np.arange(3, 11))
-    z = net.forward_loaded(workspace)
-    np.testing.assert_array_equal(z, net.forward(X[3:11]))
-    head.forward(z, y[3:11])
-    np.testing.assert_array_equal(net.backward(head.backward(), input_grad=True, workspace=workspace), dX)
-    np.testing.assert_array_equal(net.grads, plain)
-
-
-@pytest.mark.parametrize("dtype", ["float32", "float64"])
-def test_relu_against_a_zeros_array_gives_the_bits_of_relu_against_0(dtype):
-    """The training step's ReLU is max(y, zeros), numpy's fast two-array loop; the public one is max(z, 0)."""
-    rng = np.random.default_rng(0)
-    info = np.finfo(dtype)
-    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, info.tiny / 4, -info.tiny / 4, info.max, -1], dtype)
-    for shape in [(1, 1), (3, 7), (32, 129), (5, 33)]:
-        y = rng.choice(np.concatenate([special, rng.standard_normal(20).astype(dtype)]), size=shape)
-        bits = "u4" if dtype == "float32" else "u8"
-        np.testing.assert_array_equal(np.maximum(y, np.zeros(shape, dtype)).view(bits), np.maximum(y, 0).view(bits))
 
 
 def test_memory_does_not_grow_with_epochs():
@@ -54,7 +22,7 @@ def test_memory_does_not_grow_with_epochs():
     current = []
     tracemalloc.start()
     try:
-        fit(prepared.net, prepared.splits, config,
+        fit_config(prepared.net, prepared.splits, config,
             on_epoch=lambda record, state: current.append(tracemalloc.get_traced_memory()[0]))
     finally:
         tracemalloc.stop()
@@ -68,7 +36,7 @@ def test_peak_memory_is_a_batch_not_a_copy_of_the_data(rows):
     data_bytes = prepared.splits.X_train.nbytes
     tracemalloc.start()
     try:
-        fit(prepared.net, prepared.splits, config)
+        fit_config(prepared.net, prepared.splits, config)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

@@ -110,19 +110,15 @@ def test_lbfgs_has_no_partial_fit_as_in_scikit_learn():
 
 def test_config_lbfgs_equals_scikit_learns_lbfgs_from_the_same_weights():
     """optimizer.name lbfgs through train.fit: weight_decay = alpha / n, train.epochs = max_iter, optimizer.tol = tol."""
-    from minimlp.config.loading import Config, OptimizerConfig, TrainConfig
-    from minimlp.data.tables import Splits
-    from minimlp.train import fit
+    from minimlp.config.loading import OptimizerConfig
+    from minimlp.train import TrainOptions, fit, make_optimizer
 
-    config = Config(seed=0)
-    config.optimizer = OptimizerConfig(name="lbfgs", weight_decay=1e-3 / len(X), tol=1e-4)
-    config.train = TrainConfig(epochs=40, checkpoint_every=0)
     net = MLP([6, 7, 3], "relu", dtype="float64")
     Ws, bs = initial_weights()
     for layer, W, b in zip(net.dense, Ws, bs):
         layer.W, layer.b = W, b
-    empty, none = np.empty((0, 6)), np.empty(0, np.intp)
-    result = fit(net, Splits(X, y, X[:10], y[:10], empty, none, None, none), config)
+    optimizer = make_optimizer(net, OptimizerConfig(name="lbfgs", weight_decay=1e-3 / len(X), tol=1e-4))
+    result = fit(net, X, y, X[:10], y[:10], TrainOptions(epochs=40, batch_size=200), optimizer)
     theirs = from_weights(Reference, initial_weights(), alpha=1e-3, max_iter=40)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -85,20 +85,16 @@ def test_adam_betas_and_epsilon_follow_scikit_learns_trajectory(betas):
 def config_fit(epochs, **optimizer):
     """minimlp's loop as ``minimlp train`` runs it, from ``weights()``, on the same rows in the same order."""
     from minimlp import MLP
-    from minimlp.config.loading import Config, OptimizerConfig, TrainConfig
-    from minimlp.data.tables import Splits
-    from minimlp.train import fit
+    from minimlp.config.loading import OptimizerConfig
+    from minimlp.train import TrainOptions, fit, make_optimizer, make_schedule
 
-    config = Config(seed=0)
-    config.optimizer = OptimizerConfig(**optimizer)
-    config.train = TrainConfig(epochs=epochs, batch_size=20, shuffle=False, checkpoint_every=0, patience=3,
-                               min_delta=0.02)
+    opt = OptimizerConfig(**optimizer)
     net = MLP([5, 6, 3], "relu", dtype="float64")
     Ws, bs = weights()
     for layer, W, b in zip(net.dense, Ws, bs):
         layer.W, layer.b = W, b
-    empty, none = np.empty((0, 5)), np.empty(0, np.intp)
-    result = fit(net, Splits(X, y, empty, none, empty, none, None, none), config)
+    result = fit(net, X, y, np.empty((0, 5)), np.empty(0, np.intp), TrainOptions(epochs, 20, shuffle=False),
+                 make_optimizer(net, opt), make_schedule(opt, epochs, patience=3, min_delta=0.02))
     return net, result.history
 
 

@@ -3,7 +3,7 @@ minimlp.sklearn.MLPClassifier: their cases and assertions, our code.
 
 Where a test reads a private attribute of scikit-learn's, the port reads ours (``_optimizer.learning_rate``
 is ``optimizer_.lr``, ``_no_improvement_count`` is ``_schedule.count``, ``_loss_grad_lbfgs`` is
-``train.lbfgs.LbfgsObjective``).  Left out, with the reason in the README: test_fit (a worked example
+``train.lbfgs.LbfgsObjective``).  Left out, with the reason in docs/python-api.md: test_fit (a worked example
 for one logistic output unit), test_multilabel_classification and test_predict_proba_multilabel
 (multilabel targets), test_minimum_input_sample_size (a stratified split never leaves a classifier fewer
 than two validation rows); regressor tests are ported where their case applies to a classifier.

@@ -63,7 +63,7 @@ def test_joblib_and_dask_sweeps_give_identical_runs(cwd):
         assert r["best_val_loss"] and r["test_accuracy"] and r["epochs"] == "8"
     page = (cwd / "local/sweep.html").read_text()
     losses = sorted(rows, key=lambda r: float(r["best_val_loss"]))
-    positions = [page.index(f"></span>{r['run']}") for r in losses]  # after each run's colour swatch
+    positions = [page.index(f">{r['run']}</a>") for r in losses]  # each run's link to its report
     assert positions == sorted(positions)
     assert page.count("<svg ") == 2  # loss and accuracy curves
 

@@ -91,7 +91,7 @@ def test_loading_reports_progress_chunk_by_chunk_and_a_ctrl_c_ends_it(tmp_path, 
 def test_train_prints_one_line_naming_the_file_rows_columns_and_seconds(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "d.csv").write_text("a,b,y\n" + "".join(f"{i},{i % 3},{'xy'[i % 2]}\n" for i in range(40)))
-    (tmp_path / "c.yaml").write_text("data:\n  dataset: csv\n  path: d.csv\nmodel:\n  hidden: [4]\ntrain:\n  epochs: 1\n")
+    (tmp_path / "c.yaml").write_text("data:\n  dataset: csv\n  path: d.csv\n  features: [a, b]\nmodel:\n  hidden: [4]\ntrain:\n  epochs: 1\n")
     result = run("train", "c.yaml", "--out", "run")
     assert result.exit_code == 0
     assert result.output.count(f"read {tmp_path / 'd.csv'}: 40 rows × 3 columns in ") == 1
@@ -124,7 +124,7 @@ def huge_run(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     values = 1.0e308 + np.arange(40) * 1.5e306  # a mean near float64's limit
     (tmp_path / "d.csv").write_text("a,b,y\n" + "".join(f"{float(v)!r},{i},{'xy'[i % 2]}\n" for i, v in enumerate(values)))
-    (tmp_path / "c.yaml").write_text("data:\n  dataset: csv\n  path: d.csv\nmodel:\n  hidden: [4]\ntrain:\n  epochs: 2\n")
+    (tmp_path / "c.yaml").write_text("data:\n  dataset: csv\n  path: d.csv\n  features: [a, b]\nmodel:\n  hidden: [4]\ntrain:\n  epochs: 2\n")
     result = run("train", "c.yaml", "--out", "run", "-q")
     assert result.exit_code == 0, result.output
     return tmp_path / "run"

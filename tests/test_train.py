@@ -1,4 +1,8 @@
-"""The training loop against a plain loop over the public API, and its behaviours."""
+"""The training loop's bookkeeping against a plain loop over the public API, and its behaviours.
+
+Both run the network's one path (``numerics.workspace``); what the plain loop checks is the loop's
+own machinery: the shuffling order, the rows gathered a few batches at a time, the last partial
+batch and the metrics summed from saved logits."""
 import math
 
 import numpy as np
@@ -9,7 +13,8 @@ from minimlp.config import load_config
 from minimlp.runs import prepare
 from minimlp.train.batch_metrics import BatchMetrics, correct_predictions
 from minimlp.train.batch_rows import BatchRows
-from minimlp.train import fit, make_optimizer, shuffle_rng
+from minimlp.runs.setup import fit_config
+from minimlp.train import make_optimizer, shuffle_rng
 
 SMALL = ["data.dataset=iris", "model.hidden=[12, 7]", "train.epochs=6", "train.batch_size=16"]
 
@@ -48,7 +53,7 @@ def test_fit_equals_the_plain_public_api_loop(dtype, extra):
     config = load_config(None, SMALL + extra + [f"model.dtype={dtype}"])
     expected_params, expected_history = plain_loop(config)
     prepared = prepare(config)
-    result = fit(prepared.net, prepared.splits, config)
+    result = fit_config(prepared.net, prepared.splits, config)
     np.testing.assert_array_equal(prepared.net.params, expected_params)
     assert [r.train_acc for r in result.history] == [acc for _, acc in expected_history]
     # fit sums the rows' losses batch by batch, the plain loop adds batch means times rows: the same up to rounding
@@ -63,7 +68,7 @@ def test_fit_gathering_rows_a_few_batches_at_a_time_equals_the_plain_loop(chunk_
     expected_params, expected_history = plain_loop(config)
     monkeypatch.setattr(BatchRows, "BYTES", chunk_batches * 16 * (4 + 1) * 4)  # 16 rows of 4 features and a 1, float32
     prepared = prepare(config)
-    result = fit(prepared.net, prepared.splits, config)
+    result = fit_config(prepared.net, prepared.splits, config)
     np.testing.assert_array_equal(prepared.net.params, expected_params)
     assert [r.train_acc for r in result.history] == [acc for _, acc in expected_history]
 
@@ -71,7 +76,7 @@ def test_fit_gathering_rows_a_few_batches_at_a_time_equals_the_plain_loop(chunk_
 def run(overrides, **kwargs):
     config = load_config(None, overrides)
     prepared = prepare(config)
-    return prepared, fit(prepared.net, prepared.splits, config, **kwargs)
+    return prepared, fit_config(prepared.net, prepared.splits, config, **kwargs)
 
 
 def comparable(history):
@@ -139,7 +144,7 @@ def test_early_stopping_stops_after_patience_and_restores_the_best_weights():
                                 "train.early_stopping=true", "train.patience=4", "data.val_size=0.2"])
     prepared = prepare(config)
     snapshots = {}
-    result = fit(prepared.net, prepared.splits, config,
+    result = fit_config(prepared.net, prepared.splits, config,
                  on_epoch=lambda record, state: snapshots.update({record.epoch: prepared.net.params.copy()}))
     assert result.status == "early_stopped"
     losses = [r.val_loss for r in result.history]
@@ -176,7 +181,7 @@ def test_finite_logits_with_an_infinite_loss_stop_at_that_batch_before_any_chang
     prepared.net.dense[-1].b = [3e38, -3e38, 0.0]
     before = prepared.net.params.copy()
     opt = make_optimizer(prepared.net, config.optimizer)
-    result = fit(prepared.net, prepared.splits, config, optimizer=opt)
+    result = fit_config(prepared.net, prepared.splits, config, optimizer=opt)
     assert result.status == "diverged" and result.history == [] and "epoch 1" in result.message
     np.testing.assert_array_equal(prepared.net.params, before)  # not even the first step was taken
     assert not np.any(opt.velocity)  # nor did the optimizer's state move
@@ -203,9 +208,9 @@ def test_interrupt_then_continue_equals_an_uninterrupted_run(stop_after, metric_
     from minimlp.train import TrainState
 
     state, opt = TrainState(), make_optimizer(prepared.net, config.optimizer)
-    first = fit(prepared.net, prepared.splits, config, state=state, optimizer=opt, stop_requested=stop)
+    first = fit_config(prepared.net, prepared.splits, config, state=state, optimizer=opt, stop_requested=stop)
     assert first.status == "interrupted" and (state.epoch, state.batch) != (0, 0)
-    second = fit(prepared.net, prepared.splits, config, state=state, optimizer=opt)
+    second = fit_config(prepared.net, prepared.splits, config, state=state, optimizer=opt)
     assert second.status == "completed"
     np.testing.assert_array_equal(prepared.net.params, full.net.params)
     assert comparable(second.history) == comparable(full_result.history)

@@ -32,18 +32,18 @@ def test_a_class_weight_from_grid_is_blamed_on_the_grid_option(tmp_path, monkeyp
     assert "--set" not in result.output
 
 
-def test_tiny_weights_are_named_with_their_column_and_a_true_statement(tmp_path):
-    result = run("train", weighted_csv(tmp_path, 1e-300), "--out", tmp_path / "r")
-    assert result.exit_code == 2
-    assert f"data.weight_column 'w' of {tmp_path / 't.csv'}" in result.output
-    assert "every non-zero weight (the largest is 1e-300) is below the smallest positive float32" in result.output
+def test_tiny_weights_train_in_float32_as_their_ratios_say(tmp_path):
+    result = run("train", weighted_csv(tmp_path, 1e-300), "--out", tmp_path / "r", "-q")
+    assert result.exit_code == 0, result.output
     assert "not all 0" not in result.output
 
 
-def test_tiny_weights_train_in_float64(tmp_path):
-    config = weighted_csv(tmp_path, 1e-300)
-    result = run("train", config, "--set", "model.dtype=float64", "--out", tmp_path / "r", "-q")
-    assert result.exit_code == 0, result.output
+def test_weights_whose_sum_float64_cannot_hold_are_named_with_their_column_and_file(tmp_path):
+    result = run("train", weighted_csv(tmp_path, 1e307), "--out", tmp_path / "r")
+    assert result.exit_code == 2
+    assert (f"data.weight_column 'w' of {tmp_path / 't.csv'}: the training rows' weights sum to more than "
+            "float64 can hold") in result.output
+    assert not (tmp_path / "r").exists()
 
 
 def test_a_class_weight_product_that_overflows_names_both_sources(tmp_path):

@@ -9,11 +9,10 @@ import pytest
 from sklearn.datasets import make_classification
 from sklearn.utils.estimator_checks import check_sample_weight_equivalence_on_dense_data
 
-from minimlp import MLP, SoftmaxCrossEntropy
-from minimlp.config.loading import Config, OptimizerConfig, TrainConfig
-from minimlp.data.tables import Splits
+from minimlp import MLP, SGD, SoftmaxCrossEntropy
+from minimlp.runs.setup import fit_config
 from minimlp.sklearn import MLPClassifier
-from minimlp.train import fit
+from minimlp.train import TrainOptions, fit
 
 
 def closed_form(z, labels, w):
@@ -66,12 +65,10 @@ def test_class_weights_equal_torch_cross_entropy_with_weight():
 
 def train(X, y, weights, epochs=4, batch_size=None, seed=0):
     """minimlp's loop, full batch without shuffling, SGD with momentum and weight decay."""
-    config = Config(seed=seed)
-    config.optimizer = OptimizerConfig(name="sgd", lr=0.3, momentum=0.9, weight_decay=0.01)
-    config.train = TrainConfig(epochs=epochs, batch_size=batch_size or len(X), shuffle=False, checkpoint_every=0)
     net = MLP([X.shape[1], 6, 3], "tanh", seed=seed, dtype="float64")
-    empty, none = np.empty((0, X.shape[1])), np.empty(0, np.intp)
-    result = fit(net, Splits(X, y, empty, none, empty, none, None, none), config, weights=weights)
+    options = TrainOptions(epochs=epochs, batch_size=batch_size or len(X), shuffle=False, seed=seed)
+    result = fit(net, X, y, np.empty((0, X.shape[1])), np.empty(0, np.intp), options,
+                 SGD(net, lr=0.3, momentum=0.9, weight_decay=0.01), weights=weights)
     return net.params, result.history
 
 
@@ -91,17 +88,14 @@ def test_weighted_minibatches_step_with_each_batchs_weighted_mean():
     """Two batches of 10: each step uses Σ_batch w (p - t) / Σ_batch w, against the closed form."""
     X, y = make_classification(n_samples=20, n_features=4, n_informative=3, n_redundant=0, n_classes=3, random_state=1)
     w = np.linspace(0.1, 3.0, 20)
-    config = Config(seed=0)
-    config.optimizer = OptimizerConfig(name="sgd", lr=0.5, momentum=0.0)
-    config.train = TrainConfig(epochs=1, batch_size=10, shuffle=False, checkpoint_every=0)
     net = MLP([4, 3], "relu", seed=0, dtype="float64")  # no hidden layer: the gradient is X.T @ delta
     Wb = net.dense[0].Wb.copy()
     for rows in (slice(0, 10), slice(10, 20)):
         x1 = np.hstack([X[rows], np.ones((10, 1))])
         _, delta = closed_form(x1 @ Wb, y[rows], w[rows])
         Wb -= 0.5 * x1.T @ delta
-    empty, none = np.empty((0, 4)), np.empty(0, np.intp)
-    fit(net, Splits(X, y, empty, none, empty, none, None, none), config, weights=w)
+    fit(net, X, y, np.empty((0, 4)), np.empty(0, np.intp), TrainOptions(epochs=1, batch_size=10, shuffle=False),
+        SGD(net, lr=0.5), weights=w)
     np.testing.assert_allclose(net.dense[0].Wb, Wb, rtol=1e-12, atol=1e-14)
 
 
@@ -197,11 +191,11 @@ def test_config_weighted_run_equals_fit_with_those_weights(tmp_path):
     config = load_config(tmp_path / "t.yaml", ["train.class_weight=balanced"])
     result = train_run(config, tmp_path / "run")
     prepared = prepare(config)
-    fit(prepared.net, prepared.splits, config, weights=prepared.weights)
+    fit_config(prepared.net, prepared.splits, config, weights=prepared.weights)
     saved = np.load(tmp_path / "run" / "model.npz")
     np.testing.assert_array_equal(saved["params"], prepared.net.params)
     unweighted = prepare(config)
-    fit(unweighted.net, unweighted.splits, config)
+    fit_config(unweighted.net, unweighted.splits, config)
     assert result.status == "completed" and np.abs(unweighted.net.params - prepared.net.params).max() > 1e-4
     assert Net  # the same network class
 
@@ -240,3 +234,53 @@ def test_weight_column_applies_only_to_csv():
 
     with pytest.raises(ConfigError, match="data.weight_column applies only when data.dataset is csv"):
         load_config(None, ["data.weight_column=w"])
+
+
+def test_a_weighted_forward_leaves_nothing_behind_for_the_next_plain_one():
+    """A weighted forward with no backward, then a plain forward + backward: the plain gradient, unscaled
+    (before the one-core change it came back scaled by the old weights: 0.218 off on this example)."""
+    rng = np.random.default_rng(0)
+    z, labels = rng.standard_normal((4, 3)), np.array([0, 2, 1, 2])
+    head = SoftmaxCrossEntropy()
+    head.forward_checked(z, labels, np.array([0.1, 3.0, 1.0, 0.5]))
+    head.forward(z, labels)
+    fresh = SoftmaxCrossEntropy()
+    fresh.forward(z, labels)
+    expected = fresh.backward()
+    np.testing.assert_array_equal(head.backward(), expected)
+    np.testing.assert_allclose(expected, closed_form(z, labels, np.ones(4))[1], rtol=1e-12, atol=1e-15)
+
+
+def test_float32_weights_near_float32s_maximum_give_the_weighted_mean():
+    """Every row weighted 3e38: Σ w overflows float32 (inf loss, nothing learned, before); the weighted mean of
+    equal weights is the plain mean, so training equals the unweighted run up to rounding."""
+    X, y = make_classification(n_samples=40, n_features=4, n_informative=3, n_redundant=0, n_classes=3, random_state=2)
+
+    def run(weights):
+        net = MLP([4, 6, 3], "tanh", seed=0, dtype="float32")
+        result = fit(net, X.astype(np.float32), y, np.empty((0, 4), np.float32), np.empty(0, np.intp),
+                     TrainOptions(epochs=5, batch_size=8, shuffle=False), SGD(net, lr=0.2), weights=weights)
+        return net.params, result
+
+    heavy, result = run(np.full(40, 3e38))
+    plain, _ = run(None)
+    assert result.status == "completed" and all(np.isfinite(r.train_loss) for r in result.history)
+    np.testing.assert_allclose(heavy, plain, rtol=1e-5, atol=1e-6)
+
+
+def test_a_batch_whose_weights_sum_to_zero_is_skipped_not_divergence():
+    X, y = make_classification(n_samples=40, n_features=4, n_informative=3, n_redundant=0, n_classes=3, random_state=2)
+    w = np.ones(40)
+    w[8:16] = 0  # the second batch of 8 weighs nothing
+    net = MLP([4, 6, 3], "tanh", seed=0, dtype="float64")
+    result = fit(net, X, y, np.empty((0, 4)), np.empty(0, np.intp), TrainOptions(epochs=3, batch_size=8, shuffle=False),
+                 SGD(net, lr=0.2), weights=w)
+    assert result.status == "completed"
+    keep = w > 0  # the same as training on the other batches only, in the same order
+    other = MLP([4, 6, 3], "tanh", seed=0, dtype="float64")
+    fit(other, X[keep], y[keep], np.empty((0, 4)), np.empty(0, np.intp),
+        TrainOptions(epochs=3, batch_size=8, shuffle=False), SGD(other, lr=0.2))
+    np.testing.assert_allclose(net.params, other.params, rtol=1e-12, atol=1e-14)
+    with pytest.raises(ValueError, match="a sum that float64 can hold"):
+        fit(net, X, y, np.empty((0, 4)), np.empty(0, np.intp), TrainOptions(epochs=1, batch_size=8),
+            SGD(net, lr=0.2), weights=np.full(40, 1e308))

@@ -28,15 +28,18 @@ def config(path, *sets):
 def test_a_text_column_with_more_values_than_max_categories_is_refused_naming_it_and_the_count(tmp_path):
     path = cities_csv(tmp_path / "t.csv", 1001)
     dataset = load_csv(path, target="y")
-    with pytest.raises(DataError, match=r"column 'city' has 1,001 distinct values, more than data.max_categories \(1,000\)"):
+    with pytest.raises(DataError, match="column identifies rows"):  # distinct in every row: an ID ...
         prepare(dataset, config(path).data, 0, np.float32)
-    splits = prepare(dataset, config(path, "data.max_categories=1001").data, 0, np.float32)
+    listed = "data.categorical=[city]"  # ... unless the config says it is a category
+    with pytest.raises(DataError, match=r"column 'city' has 1,001 distinct values, more than data.max_categories \(1,000\)"):
+        prepare(dataset, config(path, listed).data, 0, np.float32)
+    splits = prepare(dataset, config(path, listed, "data.max_categories=1001").data, 0, np.float32)
     assert splits.X_train.shape[1] == 1 + len(splits.preprocessing.categories[1])
 
 
 def test_train_refuses_too_many_categories_with_exit_2_and_the_key_lifts_it(cwd):
     cities_csv(cwd / "t.csv", 40)
-    (cwd / "c.yaml").write_text("data:\n  dataset: csv\n  path: t.csv\n  target: y\n  max_categories: 39\n"
+    (cwd / "c.yaml").write_text("data:\n  dataset: csv\n  path: t.csv\n  target: y\n  max_categories: 39\n  categorical: [city]\n"
                                 "model:\n  hidden: [4]\ntrain:\n  epochs: 1\n")
     result = run("train", "c.yaml", "--out", "r1", "-q")
     assert result.exit_code == 2 and "column 'city' has 40 distinct values" in result.output
@@ -65,7 +68,7 @@ def test_one_hot_of_many_categories_costs_about_the_network_input(tmp_path):
     cities_csv(tmp_path / "cats.csv", 6000)
     load = ("import numpy as np\nfrom minimlp.config import load_config\nfrom minimlp.data import load_csv, prepare\n"
             "cfg = load_config(None, ['data.dataset=csv', 'data.path=cats.csv', 'data.target=y', "
-            "'data.max_categories=10000'])\nds = load_csv('cats.csv', target='y')\n"
+            "'data.max_categories=10000', 'data.categorical=[city]'])\nds = load_csv('cats.csv', target='y')\n"
             "import sklearn.preprocessing, scipy.sparse\n")
     status, output, loaded = peak_rss_mib(load, tmp_path)
     assert status == 0, output

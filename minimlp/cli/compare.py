@@ -27,10 +27,14 @@ def compare(run_dirs, output, force):
       minimlp compare sweeps/moons/*/ -o moons.html
     """
     from ..report import compare_html
+    from ..report.compare_page import report_link
     from ..tools.compare import compare_runs
 
     check_output(output, force)
     keys, rows, curves = compare_runs(run_dirs)
+    page_dir = None if is_stdout(output) else Path(output).parent
+    for row, run_dir in zip(rows, run_dirs):
+        row["report"] = report_link(page_dir, run_dir)
     page = compare_html(f"minimlp compare: {len(rows)} runs",
                         "differing config keys: " + (", ".join(keys) or "none"), keys, rows, curves)
     write_output(output, page.encode("utf-8"), force)

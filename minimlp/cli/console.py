@@ -20,9 +20,10 @@ REDRAW_SECONDS = 0.1  # a bar redraw costs about as much as a small epoch: at mo
 def data_text(data):
     rows = data["rows"]
     names = ", ".join(data["class_names"]) + (", …" if data["classes"] > len(data["class_names"]) else "")
+    notes = "".join(f"\n       {note}" for note in data.get("notes", []))
     return (f"data   {data['source']}: {rows['train']:,} train / {rows['val']:,} validation / {rows['test']:,} test rows\n"
             f"       {data['classes']} classes ({names}); "
-            f"{data['input_columns']:,} input columns -> {data['network_inputs']:,} network inputs")
+            f"{data['input_columns']:,} input columns -> {data['network_inputs']:,} network inputs{notes}")
 
 
 def model_text(model):

@@ -6,7 +6,7 @@ import click
 
 from ..errors import MinimlpError
 from .group import EXISTING_DIR, EXISTING_FILE, InputError, main, overrides_option
-from .output import check_output, force_option, output_option, write_output, wrote
+from .output import check_output, force_option, is_stdout, output_option, write_output, wrote
 
 
 @main.group()
@@ -104,32 +104,79 @@ def _model_path(run_dir):
 
 @main.command()
 @click.argument("run_dir", type=EXISTING_DIR)
-def evaluate(run_dir):
-    """Re-evaluate the saved model of RUN_DIR on its test split and print the metrics.
+@click.argument("labelled_file", required=False, type=EXISTING_FILE)
+@output_option(help="Also write the metrics as JSON (the fields of metrics.json: test_accuracy, test_loss, "
+                    "macro_f1, per_class, confusion_matrix, ...) to this file; '-' for standard output.")
+@force_option
+@click.option("--target", metavar="COLUMN", default=None,
+              help="The label column of LABELLED_FILE (default: the run's data.target, else the last column).")
+@click.option("--delimiter", metavar="CHAR", default=None,
+              help="The cell separator of LABELLED_FILE (default: by extension, tab for .tsv, else ',').")
+def evaluate(run_dir, labelled_file, output, force, target, delimiter):
+    """Re-evaluate the saved model of RUN_DIR on its test split and print the metrics, or score it on LABELLED_FILE.
+
+    LABELLED_FILE (CSV, TSV or Parquet) holds the model's feature columns, in
+    any order, and a label column; its rows are encoded as in training and
+    scored with the same metrics as the test split. Nothing is written into
+    the run folder; -o writes the metrics as JSON where it says.
 
     \b
-    Example:
+    Examples:
       minimlp evaluate runs/digits-20261128-120000
+      minimlp evaluate runs/iris new_flowers.csv -o scores.json
     """
     from ..config import load_config
-    from ..data import load_dataset, split_indices
     from ..runs.predictor import Predictor
-    from ..runs import test_metrics
 
+    if delimiter is not None and len(delimiter) != 1:
+        raise InputError(f"--delimiter must be one character, got {delimiter!r}")
+    if labelled_file is None and (target or delimiter):
+        raise InputError("--target and --delimiter describe LABELLED_FILE; give one, or leave them out")
+    if output is not None:
+        check_output(output, force, inputs=[labelled_file] if labelled_file else [])
     predictor = Predictor.load(_model_path(run_dir))
     config_path = Path(run_dir) / "config.yaml"
-    if not config_path.is_file():
+    if labelled_file is None and not config_path.is_file():
         raise MinimlpError(f"{run_dir}: no config.yaml in this folder")
-    cfg = load_config(config_path)
+    cfg = load_config(config_path) if config_path.is_file() else None
+    if labelled_file is None:
+        metrics = _test_split_metrics(predictor, cfg)
+    else:
+        from ..runs.scoring import score_file
+
+        saved = cfg.data.target if cfg is not None and cfg.data.dataset == "csv" else None
+        metrics, extra, unseen = score_file(predictor, labelled_file, target or saved, delimiter)
+        if extra:
+            shown = ", ".join(map(repr, extra[:10])) + (f" and {len(extra) - 10} more" if len(extra) > 10 else "")
+            click.echo(f"{labelled_file}: ignoring column(s) the model does not use: {shown}", err=True)
+        if unseen:
+            click.echo(f"{labelled_file}: {unseen} of {metrics['rows']} rows had a category the model never saw "
+                       "(encoded as all zeros)", err=True)
+    _echo_metrics(metrics, err=output is not None and is_stdout(output))
+    if output is not None:
+        from .. import strict_json
+
+        write_output(output, (strict_json.dumps(strict_json.finite(metrics), indent=2) + "\n").encode(), force)
+        wrote(output, f"the metrics to {output}")
+
+
+def _test_split_metrics(predictor, cfg):
+    from ..data import load_dataset, split_indices
+    from ..runs import test_metrics
+
     dataset = load_dataset(cfg)
     _, _, test_rows = split_indices(dataset, cfg.data.test_size, cfg.data.val_size, cfg.seed)
     metrics = test_metrics(predictor, dataset, test_rows)
-    click.echo(f"test accuracy  {metrics['test_accuracy']:.4f}")
-    click.echo(f"test loss      {metrics['test_loss']:.4f}")
-    click.echo(f"macro F1       {metrics['macro_f1']:.4f}")
-    click.echo(f"{'class':>16}  precision  recall      F1  support")
-    for name, m in metrics["per_class"].items():
-        click.echo(f"{name:>16}  {m['precision']:9.4f}  {m['recall']:6.4f}  {m['f1']:6.4f}  {m['support']:7d}")
+    metrics.update(source=f"the test split of {dataset.source}", rows=len(test_rows))
+    return metrics
+
+
+def _echo_metrics(metrics, err=False):
+    lines = [f"test accuracy  {metrics['test_accuracy']:.4f}", f"test loss      {metrics['test_loss']:.4f}",
+             f"macro F1       {metrics['macro_f1']:.4f}", f"{'class':>16}  precision  recall      F1  support"]
+    lines += [f"{name:>16}  {m['precision']:9.4f}  {m['recall']:6.4f}  {m['f1']:6.4f}  {m['support']:7d}"
+              for name, m in metrics["per_class"].items()]
+    click.echo("\n".join(lines), err=err)
 
 
 @main.command()

@@ -18,12 +18,15 @@ from .streams import KeepGoing, StreamClosed
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Write the run into exactly this folder (default: runs/<name>-<timestamp>/).")
 @click.option("--resume", "resume_dir", type=EXISTING_DIR,
-              help="Continue an interrupted run from its last checkpoint, with its saved config.")
+              help="Continue an interrupted run from its last checkpoint, with its saved config (with --epochs, a finished one too).")
+@click.option("--epochs", type=click.IntRange(min=1), metavar="N",
+              help="With --resume: continue the run (a finished one too) to N epochs in all, appending to its "
+                   "history; says what carries over.")
 @click.option("--log-every", type=click.IntRange(min=1), metavar="N",
               help="Print every N-th epoch (and the first and the last) instead of a progress bar; "
                    "default when not on a terminal: about 50 lines in all. The best epoch is named at the end.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only the run folder's path (errors still go to stderr).")
-def train(config, overrides, out, resume_dir, log_every, quiet):
+def train(config, overrides, out, resume_dir, epochs, log_every, quiet):
     """Train the network CONFIG describes and write a run folder.
 
     Without CONFIG, trains the default config (digits). Prints the data and
@@ -42,24 +45,29 @@ def train(config, overrides, out, resume_dir, log_every, quiet):
       minimlp train configs/iris.yaml --out runs/iris
       minimlp train configs/moons.yaml --set train.epochs=100 --set optimizer.schedule=cosine
       minimlp train --resume runs/iris
+      minimlp train --resume runs/iris --epochs 100
       run=$(minimlp train -q configs/iris.yaml) && minimlp evaluate "$run"
     """
     from ..config import Config, load_config
     from ..runs import resume_run, train_run
 
+    if epochs and not resume_dir:
+        raise InputError("--epochs goes with --resume RUN (continue a run to N epochs); "
+                         "for a new run use --set train.epochs=N")
     if resume_dir:
         if config or overrides or out:
             raise InputError("--resume continues a run with its saved config and folder; "
                              "it takes no CONFIG, --set or --out")
         saved = resume_dir / "config.yaml"
         cfg = load_config(saved) if saved.is_file() else Config()  # resume_run reports a missing file
+        cfg.train.epochs = epochs or cfg.train.epochs
 
         def run(**callbacks):
-            if not quiet:
+            if not quiet and not epochs:
                 start = "its last checkpoint" if (resume_dir / "checkpoint.npz").exists() else \
                     "the start (it was stopped before its first checkpoint)"
                 click.echo(f"resuming {resume_dir} from {start}")
-            return resume_run(resume_dir, **callbacks)
+            return resume_run(resume_dir, **callbacks, epochs=epochs, on_note=None if quiet else click.echo)
     else:
         cfg = load_config(config, overrides)
 

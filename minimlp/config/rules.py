@@ -9,7 +9,7 @@ from ..numerics.initializers import INITIALIZERS
 from ..numerics.layers import ACTIVATIONS
 from ..model import DTYPES
 from ..numerics.optim import OPTIMIZERS, SCHEDULE_NAMES, SCHEDULES
-from .schema import CATEGORICAL, CLASS_WEIGHT, OPTIONAL_STR
+from .schema import CATEGORICAL, CLASS_WEIGHT, NAMES, OPTIONAL_NAMES, OPTIONAL_STR
 from ..excerpt import SHOW_LIMIT, clip, kind, show  # noqa: F401 (loading.py imports them from here)
 
 MONITORS = ("val_loss", "val_acc", "train_loss")
@@ -33,6 +33,10 @@ def convert(value, hint, path, origin):
     elif hint == CATEGORICAL:
         ok = value == "auto" or (isinstance(value, list) and all(isinstance(v, str) and v for v in value))
         wanted = "auto or a list of column names"
+    elif hint in (NAMES, OPTIONAL_NAMES):
+        ok = (hint == OPTIONAL_NAMES and value is None) or (
+            isinstance(value, list) and all(isinstance(v, str) and v for v in value))
+        wanted = "a list of column names" + (" or null" if hint == OPTIONAL_NAMES else "")
     elif hint == CLASS_WEIGHT:
         ok = value is None or value == "balanced" or (isinstance(value, dict) and value and all(
             isinstance(k, (str, int, float)) and not isinstance(k, bool) and isinstance(w, (int, float))
@@ -77,6 +81,12 @@ def check_rules(config, origin):
         ("data.weight_column", data.weight_column is None or data.weight_column != data.target,
          "must not be the target column"),
         ("data.missing", data.missing in MISSING, one_of(MISSING)),
+        ("data.features", data.features is None or not data.drop,
+         "and data.drop exclude each other: keep only the columns you list, or drop those you list"),
+        ("data.features", data.features is None or data.features, "must list at least one column"),
+        ("data.features", data.features is None or len(set(data.features)) == len(data.features),
+         "names a column twice"),
+        ("data.drop", len(set(data.drop)) == len(data.drop), "names a column twice"),
         ("data.max_categories", data.max_categories >= 1, "must be >= 1"),
         ("data.params", data.dataset != "csv" or not data.params, "does not apply to csv data"),
         ("data.params", data.dataset != "openml" or "name" in data.params or "data_id" in data.params,
@@ -88,6 +98,9 @@ def check_rules(config, origin):
         ("model.activation", config.model.activation in ACTIVATIONS, one_of(ACTIVATIONS)),
         ("model.init", config.model.init in ("auto", *INITIALIZERS), one_of(("auto", *INITIALIZERS))),
         ("model.dtype", config.model.dtype in DTYPES, one_of(DTYPES)),
+        ("model.dropout", 0 <= config.model.dropout < 1, "must be in [0, 1)"),
+        ("model.dropout", opt.name != "lbfgs" or config.model.dropout == 0,
+         "does not apply to optimizer.name lbfgs (a full-batch solver minimises a fixed loss)"),
         ("optimizer.name", opt.name in OPTIMIZERS, one_of(OPTIMIZERS)),
         ("optimizer.lr", opt.lr > 0, "must be > 0"),
         ("optimizer.momentum", 0 <= opt.momentum < 1, "must be in [0, 1)"),

@@ -17,6 +17,8 @@ class DataConfig:
     path: typing.Optional[str] = None  # csv: the file, relative to the config file's folder
     target: typing.Optional[str] = None  # csv/openml: the target column (default: the last column / OpenML's target)
     delimiter: typing.Optional[str] = None  # csv: the cell separator (default: by extension, tab for .tsv, else ',')
+    drop: typing.List[str] = field(default_factory=list)  # csv/openml: columns that are not features (IDs, leaks)
+    features: typing.Optional[typing.List[str]] = None  # csv/openml: use only these columns (not with data.drop)
     categorical: typing.Union[str, typing.List[str]] = "auto"  # auto: text columns; or a list of column names
     max_categories: int = 1000  # a categorical column with more distinct values is refused (an ID or free text)
     missing: str = "error"  # error, or impute (median / most frequent, fit on the training split)
@@ -32,6 +34,7 @@ class ModelConfig:
     activation: str = "relu"
     init: str = "auto"  # auto: he for relu/leaky_relu, xavier otherwise
     dtype: str = "float32"
+    dropout: float = 0.0  # a rate in [0, 1): inverted dropout after every hidden activation, in training only
 
 
 @dataclass
@@ -95,6 +98,8 @@ class Config:
 SECTIONS = {f.name: f.type for f in dataclasses.fields(Config) if dataclasses.is_dataclass(f.type)}
 OPTIONAL_STR = typing.Optional[str]
 CATEGORICAL = typing.Union[str, typing.List[str]]
+NAMES = typing.List[str]
+OPTIONAL_NAMES = typing.Optional[typing.List[str]]
 CLASS_WEIGHT = typing.Union[None, str, dict]
 
 

@@ -14,6 +14,7 @@ from ..errors import DataError
 
 MISSING_WORDS = ("na", "n/a", "nan", "null", "none")  # any case; an empty cell is missing too
 MAX_CELL_CHARS = 10_000  # a text cell longer than this is refused (a table of categories, not documents)
+FACTOR_LEVELS = 20  # a column of numbers and repeated text codes with at most this many values is categorical
 # C0 and C1 control characters, NUL and DEL included: refused in labels, column names and categories, which
 # the model file stores as numpy text, where a trailing NUL vanishes ('x' and 'x\0' would become one)
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -134,7 +135,8 @@ def _normalize_objects(values, kind):
     import pandas as pd
 
     codes, uniques = pd.factorize(values)  # code -1: NaN or None
-    kind, column = _classify(np.asarray(uniques, dtype=object), kind)
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques)) if kind is None else None
+    kind, column = _classify(np.asarray(uniques, dtype=object), kind, counts)
     absent = {"mixed": False, "numeric": np.nan, "categorical": None}[kind]
     spread = np.append(column, np.array([absent], dtype=column.dtype))[codes]
     if kind != "categorical":
@@ -147,7 +149,8 @@ def _normalize_objects(values, kind):
     return kind, spread, (renumbered[codes], present)
 
 
-def _classify(values, kind):
+def _classify(values, kind, counts=None):
+    """(kind, column) of distinct raw ``values``; ``counts`` (cells per value) judge a column of numbers and text."""
     import pandas as pd
 
     series = pd.Series(values, dtype=object)
@@ -161,7 +164,7 @@ def _classify(values, kind):
             return "mixed", is_text
         numbers[missing] = np.nan
         return "numeric", numbers
-    if kind is None and (~missing & ~is_text).any():
+    if kind is None and (~missing & ~is_text).any() and not reads_as_categories(text, numbers, is_text, missing, counts):
         return "mixed", is_text
     column = np.array(text, dtype=object)
     as_number = ~missing & ~is_text
@@ -169,6 +172,28 @@ def _classify(values, kind):
         column[as_number] = _numbers_as_text(numbers[as_number])
     column[missing] = None
     return "categorical", column
+
+
+def reads_as_categories(text, numbers, is_text, missing, counts):
+    """Whether a column of numbers and text is a column of categories, as a user would judge it.
+
+    Yes when most of its cells are text (an ``HH:MM`` column with a stray ``9.12``), or when
+    it holds a few distinct codes, each text one written more than once (a factor with
+    levels ``01``, ``23``, ``46``, ``7p``). No for numbers with a few one-off text cells
+    (a typo such as ``9O.5``): those are refused, named.
+    """
+    if counts is None:
+        return False
+    text = np.asarray(text, dtype=object)
+    present = int(counts[~missing].sum())
+    text_cells = int(counts[is_text].sum())
+    if 2 * text_cells > present:
+        return True
+    per_text = {}
+    for value, n in zip(text[is_text], counts[is_text]):
+        per_text[value] = per_text.get(value, 0) + int(n)
+    levels = len(per_text) + len(np.unique(numbers[~missing & ~is_text]))
+    return levels <= FACTOR_LEVELS and 2 * levels <= present and min(per_text.values()) >= 2
 
 
 def _numbers_as_text(column):

@@ -27,13 +27,25 @@ def build_frame(raw, source, where=None, cell=None, categorical="auto", kinds=No
         wanted = kinds[name] if kinds else ("categorical" if name in listed else None)
         kind, column, factorized = normalize(values, wanted)
         if kind == "mixed":
-            row = first(column)
-            why = "the model reads this column as numbers" if kinds else \
-                "the column mixes numbers and text (list it in data.categorical to make every value a category)"
-            raise frame.error(row, name, f"{shown(frame.cell(row, name))} is not a number; {why}")
+            raise _mixed_error(frame, name, column, bool(kinds))
         frame.add(name, column, factorized)
     check_cells(frame, impute, hint)
     return frame
+
+
+def _mixed_error(frame, name, text_cells, predicting, listed=3):
+    """The error for a column of numbers with a few text cells: the first ones named, with the count."""
+    rows = np.flatnonzero(text_cells)
+    row = int(rows[0])
+    if predicting:
+        return frame.error(row, name, f"{shown(frame.cell(row, name))} is not a number; "
+                                      "the model reads this column as numbers")
+    others = [f"{frame.where(int(r))} {shown(frame.cell(int(r), name))}" for r in rows[1:listed]]
+    more = f", and {len(rows) - listed:,} more" if len(rows) > listed else ""
+    also = f": also {', '.join(others)}{more}" if others else ""
+    count = f"{len(rows):,} text cell{'s' if len(rows) > 1 else ''}"
+    return frame.error(row, name, f"{shown(frame.cell(row, name))} is not a number; the column mixes numbers and "
+                                  f"text ({count}{also}; list it in data.categorical to make every value a category)")
 
 
 def check_cells(frame, impute, hint=IMPUTE_HINT):

@@ -8,6 +8,7 @@ import warnings
 from ..errors import ConfigError, DataError
 from .features import build_frame
 from .labels import parse_labels
+from .selection import select_columns
 from .tables import Dataset, _check_classes
 
 
@@ -31,9 +32,9 @@ def load_openml(data, source="config"):
     if target is None or getattr(target, "ndim", 1) != 1:
         raise DataError(f"{name}: needs exactly one target column; name it with data.target")
     X = bunch.data
-    nominal = [str(c) for c in X.columns if str(X[c].dtype) == "category"]
+    raw = select_columns({str(c): X[c].to_numpy() for c in X.columns}, data, name)
+    nominal = [str(c) for c in X.columns if str(X[c].dtype) == "category" and str(c) in raw]
     listed = nominal if data.categorical == "auto" else sorted({*nominal, *data.categorical})
-    raw = {str(c): X[c].to_numpy() for c in X.columns}
     frame = build_frame(raw, name, categorical=listed or "auto", impute=data.missing == "impute")
     y, classes = parse_labels(target.to_numpy(), f"target {target.name!r}", name)
     return _check_classes(Dataset(frame, y, classes, name), f"target {target.name!r}")

@@ -11,7 +11,7 @@ import contextlib
 import difflib
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +24,7 @@ from .columns import CONTROL, missing_tokens
 
 MAX_TABLE_BYTES = 1 << 30  # 1 GiB
 MAX_NAME_CHARS = 1_000  # a column name
+INDEX = " index"  # the unnamed first column's name while read: header names are stripped, so none can equal it
 CHUNK_ROWS = 65_536
 PARALLEL_MAX_BYTES = 128 << 20  # read in one call (~0.3 s on two cores), so a Ctrl-C still acts within a second
 TICK_SECONDS = 0.1  # how often a one-call read reports that it is still reading
@@ -50,6 +51,7 @@ class RawTable:
     where: object  # row -> "line 7" / "row 6"
     cell: object  # (row, name) -> the cell's text as written
     target: "str | None" = None  # the target column's name (None: a file to predict on)
+    notes: list = field(default_factory=list)  # one line each on what reading decided (a dropped row index)
 
     @property
     def names(self):
@@ -87,7 +89,7 @@ def target_name(path, names, target):
 
 
 def check_header(path, names):
-    names, seen = [str(name).strip() for name in names], set()
+    names, seen = [name if name == INDEX else str(name).strip() for name in names], set()
     for i, name in enumerate(names):
         if not name:
             raise DataError(f"{path}: column {i + 1} of the header has no name")
@@ -127,7 +129,9 @@ def _read_csv(path, delimiter, target, with_target, on_progress):
             raise DataError(f"{path}: the file is empty; it needs a header row and data rows") from None
         except ValueError as e:
             raise _parse_error(path, delimiter, e) from None
-        names = check_header(path, [n.lstrip("\ufeff") if i == 0 else n for i, n in enumerate(header.iloc[0])])
+        written = [n.lstrip("\ufeff") if i == 0 else n for i, n in enumerate(header.iloc[0])]
+        indexed = len(written) > 1 and not written[0].strip()  # pandas' and R's index column has no name
+        names = check_header(path, [INDEX if indexed else written[0], *written[1:]])
         target = target_name(path, names, target) if with_target else None
         f.seek(0)
         progress = Progress(path, total, on_progress)
@@ -140,7 +144,28 @@ def _read_csv(path, delimiter, target, with_target, on_progress):
     progress(0, len(names), total, done=True)
     table = RawTable(str(path), columns, *lines.locators(path, delimiter, names), target)
     _check_rows(table, delimiter)
+    if indexed:
+        _drop_index(table)
     return table
+
+
+def _drop_index(table):
+    """Drop an unnamed first column that holds 0..n-1 or 1..n (a written row index), noting it; else refuse it."""
+    values = np.asarray(table.columns[INDEX])
+    n = len(values)
+    start = None
+    if values.dtype.kind in "iu" or (values.dtype.kind == "f" and np.all(np.isfinite(values))
+                                     and np.all(values == np.round(values))):
+        ordered = np.sort(values)
+        start = next((s for s in (0, 1) if ordered[0] == s and ordered[-1] == s + n - 1
+                      and np.array_equal(ordered, np.arange(s, s + n))), None)
+    if start is None:
+        raise DataError(f"{table.path}: column 1 of the header has no name; an unnamed first column is taken as a "
+                        "row index only when it holds 0..n-1 or 1..n (name the column, or write the file without "
+                        "its index: pandas' to_csv(index=False), R's write.csv(row.names = FALSE))")
+    del table.columns[INDEX]
+    table.notes.append(f"{table.path}: the unnamed first column holds the row numbers {start}..{start + n - 1} "
+                       "(a written index), so it is not used")
 
 
 def _csv_pieces(source, delimiter, names, target, progress):

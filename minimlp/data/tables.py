@@ -1,5 +1,5 @@
 """Datasets (scikit-learn's, OpenML's and table files), the stratified split, and the fitted preprocessing."""
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -13,6 +13,7 @@ from .features import build_frame, check_categories
 from .labels import check_class_count, parse_labels
 from .preprocess import Preprocessing, prefetch_encoders
 from .scaling import Standardizer  # noqa: F401  (re-exported)
+from .selection import check_identifiers, select_columns
 from .split import stratified_split
 
 
@@ -23,6 +24,7 @@ class Dataset:
     classes: np.ndarray  # the original labels: numbers or strings
     source: str  # the dataset name or the file, for messages
     weights: "np.ndarray | None" = None  # (n,) sample weights from data.weight_column, or None
+    notes: list = field(default_factory=list)  # one line each on what loading decided (a dropped row index)
 
     @property
     def feature_names(self):
@@ -57,16 +59,16 @@ def load_dataset(config, on_progress=None):
     data = config.data
     if data.dataset == "csv":
         return load_csv(data.path, data.target, data.delimiter, data.categorical, data.missing, on_progress,
-                        getattr(data, "weight_column", None))
+                        getattr(data, "weight_column", None), data)
     if data.dataset in datasets.FETCHED:
         from .openml import load_openml
 
         return load_openml(data, getattr(config, "source", "config"))
     return load_sklearn(data.dataset, data.params, config.seed, getattr(config, "source", "config"),
-                        data.categorical, data.missing)
+                        data.categorical, data.missing, data)
 
 
-def load_sklearn(name, params, seed, source="config", categorical="auto", missing="error"):
+def load_sklearn(name, params, seed, source="config", categorical="auto", missing="error", columns=None):
     """A bundled dataset (read from scikit-learn's files, no scikit-learn import) or a generator's output."""
     kwargs = dict(params)
     if name in datasets.GENERATED:
@@ -88,25 +90,29 @@ def load_sklearn(name, params, seed, source="config", categorical="auto", missin
     X = np.asarray(X, dtype=np.float64)
     feature_names = list(getattr(out, "feature_names", [])) or [f"x{i}" for i in range(X.shape[1])]
     raw = {str(n): X[:, j] for j, n in enumerate(feature_names)}
+    raw = raw if columns is None else select_columns(raw, columns, name)
     frame = build_frame(raw, name, categorical=categorical, impute=missing == "impute")
     return _check_classes(Dataset(frame, y, classes, name), "the target")
 
 
 def load_csv(path, target=None, delimiter=None, categorical="auto", missing="error", on_progress=None,
-             weight_column=None):
-    """A CSV, TSV or Parquet file: one target column (and optionally a sample-weight column), the others features."""
+             weight_column=None, columns=None):
+    """A CSV, TSV or Parquet file: one target column (and optionally a sample-weight column), the others features
+    (``columns``, a DataConfig: without its ``drop``, or only its ``features``)."""
     table = reader.read_table(path, delimiter, target, on_progress=on_progress)
     name = table.target
     weights = None if weight_column is None else sample_weights(table, weight_column, path)
     raw = {n: values for n, values in table.columns.items() if n != name and n != weight_column}
     if not raw:
         raise DataError(f"{path}: needs at least one feature column besides the target {name!r}")
+    if columns is not None:
+        raw = select_columns(raw, columns, str(path), taken=(name, weight_column))
     if (categorical != "auto" and len(categorical)) or any(values.dtype == object for values in raw.values()):
         prefetch_encoders()  # text features: their encoder is needed once the frame is built and split
     y, classes = parse_labels(table.columns[name], f"target column {name!r}", str(path), table.where,
                               lambda row: table.cell(row, name))
     frame = build_frame(raw, str(path), table.where, table.cell, categorical, impute=missing == "impute")
-    return _check_classes(Dataset(frame, y, classes, str(path), weights), f"target column {name!r}")
+    return _check_classes(Dataset(frame, y, classes, str(path), weights, table.notes), f"target column {name!r}")
 
 
 def sample_weights(table, column, path):
@@ -154,10 +160,16 @@ def split_indices(dataset, test_size, val_size, seed):
     return train, val, test
 
 
-def prepare(dataset, data_config, seed, dtype):
-    """Split ``dataset``, fit the preprocessing on the training rows, and give every split in ``dtype``."""
-    check_categories(dataset.frame, data_config.max_categories)
+def prepare(dataset, data_config, seed, dtype, identifiers=True):
+    """Split ``dataset``, fit the preprocessing on the training rows, and give every split in ``dtype``.
+
+    ``identifiers``: refuse feature columns that identify rows (``selection.check_identifiers``);
+    a resumed run skips it, so a run from before the check still resumes."""
     train, val, test = split_indices(dataset, data_config.test_size, data_config.val_size, seed)
+    if identifiers:
+        notes = check_identifiers(dataset.frame, train, data_config)
+        dataset.notes.extend(note for note in notes if note not in dataset.notes)  # prepared twice: said once
+    check_categories(dataset.frame, data_config.max_categories)
     pre = Preprocessing.fit(dataset.frame, train, data_config.missing == "impute", data_config.standardize)
     y = dataset.y
     (X_train, _), (X_val, _), (X_test, _) = pre.transform_splits(dataset.frame, [train, val, test], dtype)

@@ -38,38 +38,52 @@ class SoftmaxCrossEntropy:
     t ← (1-ε)·t + ε/K, as PyTorch's CrossEntropyLoss does.
 
     Sample weights w (n,) make the loss the weighted mean Σ w_i C_i / Σ w_i, so
-    its gradient is w_i (y_i - t_i) / Σ w_i (``forward_checked(..., weights)``);
-    without them the code path is the unweighted one, untouched.
+    its gradient is w_i (y_i - t_i) / Σ w_i.  That gradient is written once,
+    in ``_fused``: the public ``forward`` + ``backward`` pair and the training
+    step's ``gradient`` (on buffers made once per batch size) both run it.
     """
 
     def __init__(self, label_smoothing=0.0):
         if not 0.0 <= label_smoothing < 1.0:
             raise MinimlpError(f"label_smoothing must be in [0, 1), got {label_smoothing}")
         self.label_smoothing = float(label_smoothing)
-        self._grad = None  # softmax(z) of the last forward; backward turns it into the gradient
-        self._target = None
-        self._row_scale = None  # w / Σ w (n, 1) of a weighted forward
+        self._pending = None  # (probabilities, target, weights, buffers) of the last forward, for backward
         self._arange = np.arange(0)
 
-    def forward(self, z, target):
-        """Mean cross-entropy of logits z (n, K) against ``target``; a scalar of z's dtype."""
+    def buffers(self, rows, classes, dtype):
+        """The arrays a gradient of ``rows`` rows writes, for the training step to make once."""
+        return HeadBuffers(rows, classes, dtype, self.label_smoothing)
+
+    def forward(self, z, target, weights=None):
+        """Mean cross-entropy of logits z (n, K) against ``target``; a scalar of z's dtype.
+
+        ``weights`` (n,) of z's dtype make it the weighted mean.  Every call replaces
+        what the previous one left for ``backward``, weights included."""
         target = check_target(z, target)
-        return self.forward_checked(z, target)
+        return self.forward_checked(z, target, weights)
 
     def forward_checked(self, z, target, weights=None):
-        """``forward`` for a target already checked by ``check_target``; ``weights`` (n,) of z's dtype, or None."""
-        if weights is not None:
-            return self._weighted_forward(z, target, weights)
-        loss = np.add.reduce(self.row_losses(z, target)) / len(z)
-        self._grad, self._target = softmax(z), target
+        """``forward`` for a target already checked by ``check_target``."""
+        loss = self.loss(z, target, weights)
+        buffers = HeadBuffers(len(z), z.shape[1], z.dtype, self.label_smoothing, like=z)
+        probs = buffers.probs
+        _probabilities(z, buffers, check=False)
+        self._pending = (probs, target, weights, buffers)
         return loss
 
-    def _weighted_forward(self, z, target, weights):
-        total = np.add.reduce(weights)
-        loss = np.dot(self.row_losses(z, target), weights) / total
-        self._grad, self._target = softmax(z), target
-        self._row_scale = (weights / total)[:, None]  # backward: (y - t) · w_i / Σ w
-        return loss
+    def loss(self, z, target, weights=None):
+        """The (weighted) mean cross-entropy alone: nothing is kept for a backward."""
+        if weights is None:
+            return np.add.reduce(self.row_losses(z, target)) / len(z)
+        return np.dot(self.row_losses(z, target), weights) / np.add.reduce(weights)
+
+    def backward(self):
+        """The fused gradient for the last forward (once per forward)."""
+        if self._pending is None:
+            raise MinimlpError("SoftmaxCrossEntropy.backward needs a forward first (once per forward)")
+        probs, target, weights, buffers = self._pending
+        self._pending = None
+        return self._fused(probs, target, weights, buffers)
 
     def row_losses(self, z, target, overwrite=False):
         """The cross-entropy of every row (n,), through log-sum-exp: -log y_t = log Σ exp(z - max) - (z_t - max).
@@ -94,56 +108,96 @@ class SoftmaxCrossEntropy:
         losses -= target_logit
         return losses
 
-    def gradient(self, z, target):
-        """(softmax(z) - t) / n, as ``forward_checked`` then ``backward`` give it (bit for bit),
-        without computing the loss.  None, for a diverged network, when the logits
-        are not all finite or so far apart that their differences overflow the
-        float type: the loss would not be finite (or the logits were already
-        overflowing).  The training loop steps with this and computes its
-        batches' losses later, a chunk at a time, from their saved logits
-        (``row_losses``).  ``target`` must be checked already (``check_target``).
+    def gradient(self, z, target, weights=None, buffers=None):
+        """The fused gradient (softmax(z) - t)·w/Σw (w/Σw = 1/n unweighted), as ``forward_checked``
+        then ``backward`` give it (bit for bit), without computing the loss.  None, for a
+        diverged network, when the logits are not all finite or so far apart that their
+        differences overflow the float type: the loss would not be finite (or the logits
+        were already overflowing).  The training loop steps with this and computes its
+        batches' losses later, a chunk at a time, from their saved logits (``row_losses``).
+        ``target`` must be checked already (``check_target``); ``buffers`` (from
+        ``buffers``) hold the result, else new arrays do.
         """
         with np.errstate(over="ignore", invalid="ignore"):  # overflow is an answer here (None), not a warning
-            return self.raw_gradient(z, target)
+            return self.raw_gradient(z, target, weights, buffers)
 
-    def raw_gradient(self, z, target):
+    def raw_gradient(self, z, target, weights=None, buffers=None):
         """``gradient`` without its np.errstate guard, for loops that already run inside one."""
-        shifted = z - np.maximum.reduce(z, axis=1, keepdims=True)  # (n, K), each <= 0 when finite
-        # A finite total (of entries all <= 0) means every entry and row sum is finite, so is every row's
-        # loss, smoothed or not (log Σ exp lies in [0, log K]); otherwise an entry is NaN or infinite, or
-        # the logits lie so far apart (~1e38 in float32) that the network has diverged anyway.
-        if not math.isfinite(np.add.reduce(shifted, axis=None)):
+        if buffers is None:
+            buffers = HeadBuffers(len(z), z.shape[1], z.dtype, self.label_smoothing, like=z)
+        if not _probabilities(z, buffers, check=True):
             return None
-        probs = np.exp(shifted, out=shifted)
-        probs /= np.add.reduce(probs, axis=1, keepdims=True)
-        self._grad, self._target = probs, target
-        return self.backward()
+        return self._fused(buffers.probs, target, weights, buffers)
 
-    def backward(self):
-        """(softmax(z) - t) / n for the last forward, written over the cached probabilities."""
-        grad, target = self._grad, self._target
-        if grad is None:
-            raise MinimlpError("SoftmaxCrossEntropy.backward needs a forward first (once per forward)")
-        n, K = grad.shape
-        eps = self.label_smoothing
+    def _fused(self, probs, target, weights, buffers):
+        """softmax(z) → (softmax(z) - t)·w/Σw in place in ``probs``: the fused layer's backward."""
+        n, K = probs.shape
         if target.ndim == 1:
-            if eps:
-                grad -= eps / K
-            grad[self._row_numbers(n), target] -= 1 - eps
+            if buffers.smoothing is not None:
+                np.subtract(probs, buffers.smoothing, out=probs)
+            # column k of target_columns is what class k subtracts; gathered as columns into targets.T
+            # (C-contiguous, as targets is column-major), numpy's take writes in place with no temporary
+            buffers.target_columns.take(target, axis=1, out=buffers.targets.T, mode="clip")  # checked labels
+            np.subtract(probs, buffers.targets, out=probs)
         else:
-            grad -= target if not eps else (1 - eps) * target + eps / K
-        if self._row_scale is None:
-            grad /= n
-        else:
-            grad *= self._row_scale
-        self._grad = self._target = self._row_scale = None
-        return grad
+            eps = self.label_smoothing
+            probs -= target if not eps else (1 - eps) * target + eps / K
+        if weights is None:
+            np.divide(probs, n, out=probs)
+        else:  # w_i / Σ w per row
+            np.divide(weights[:, None], np.add.reduce(weights), out=buffers.scale)
+            np.multiply(probs, buffers.scale, out=probs)
+        return probs
 
     def _row_numbers(self, n):
         """0..n-1 for label lookups, from one cached arange (kept at the largest n seen)."""
         if len(self._arange) < n:
             self._arange = np.arange(n)
         return self._arange[:n]
+
+
+class HeadBuffers:
+    """What one fused gradient of ``rows`` rows writes: the row maxima and sums, the probabilities
+    (laid out as the logits: column-major in training, whose per-row reductions over the classes
+    then run along the slow axis, much faster for few classes), the gathered targets."""
+
+    def __init__(self, rows, classes, dtype, label_smoothing, like=None):
+        dtype = np.dtype(dtype)
+        self.row_max = np.empty((rows, 1), dtype)
+        self.row_sum = np.empty((rows, 1), dtype)
+        self.probs = np.empty((rows, classes), dtype, order="F") if like is None else np.empty_like(like)
+        self.targets = np.empty((rows, classes), dtype, order="F")
+        self.scale = np.empty((rows, 1), dtype)
+        eps = label_smoothing
+        self.smoothing = eps / classes if eps else None
+        self._columns = (classes, dtype, eps)
+        self._target_columns = None
+
+    @property
+    def target_columns(self):
+        """(1-ε)·I (K, K): column k is what the true class k subtracts (made on first use)."""
+        if self._target_columns is None:
+            classes, dtype, eps = self._columns
+            self._target_columns = np.eye(classes, dtype=dtype) * dtype.type(1 - eps)
+        return self._target_columns
+
+
+def _probabilities(z, buffers, check):
+    """softmax(z) into ``buffers.probs``; with ``check``, False (and nothing more) when the logits are
+    not all finite or lie so far apart that their differences overflow.
+
+    A finite total (of entries all <= 0) means every entry and row sum is finite, so is every row's
+    loss, smoothed or not (log Σ exp lies in [0, log K]); otherwise an entry is NaN or infinite, or
+    the logits lie so far apart (~1e38 in float32) that the network has diverged anyway."""
+    probs = buffers.probs
+    np.maximum.reduce(z, axis=1, keepdims=True, out=buffers.row_max)
+    np.subtract(z, buffers.row_max, out=probs)
+    if check and not math.isfinite(np.add.reduce(probs, axis=None)):
+        return False
+    np.exp(probs, out=probs)
+    np.add.reduce(probs, axis=1, keepdims=True, out=buffers.row_sum)
+    np.divide(probs, buffers.row_sum, out=probs)
+    return True
 
 
 def check_target(z, target):

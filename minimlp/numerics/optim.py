@@ -13,7 +13,14 @@ from ..errors import MinimlpError
 
 
 class Optimizer:
+    """The base of the optimizers in ``OPTIMIZERS``: each builds itself from an OptimizerConfig's
+    attributes (``from_options``), so adding one is a class and a registry entry."""
+
     state_names = ()  # the arrays of this optimizer's state
+
+    @classmethod
+    def from_options(cls, net, opt):
+        return cls(net, lr=opt.lr, weight_decay=opt.weight_decay)
 
     def __init__(self, net, lr, weight_decay):
         _check(lr > 0, f"lr must be > 0, got {lr}")
@@ -96,6 +103,13 @@ class SGD(Optimizer):
         self.momentum, self.nesterov = float(momentum), bool(nesterov)
         self.velocity = np.zeros_like(net.params)
 
+    @classmethod
+    def from_options(cls, net, opt):
+        """With scikit-learn's schedules (invscaling, adaptive) the velocity holds lr-scaled
+        steps, as scikit-learn's does (``ScaledSGD``), so a changed lr acts as there."""
+        kind = ScaledSGD if opt.schedule in END_OF_EPOCH else SGD
+        return kind(net, lr=opt.lr, momentum=opt.momentum, nesterov=opt.nesterov, weight_decay=opt.weight_decay)
+
     def raw_step(self):
         grad = step = self.gradient()
         if self.momentum:
@@ -153,6 +167,10 @@ class Adam(Optimizer):
         self.m, self.v = np.zeros_like(net.params), np.zeros_like(net.params)
         self.t = np.zeros((), np.int64)  # step count, an array so it saves with the rest
 
+    @classmethod
+    def from_options(cls, net, opt):
+        return cls(net, lr=opt.lr, betas=(opt.beta_1, opt.beta_2), eps=opt.epsilon, weight_decay=opt.weight_decay)
+
     def load_state_dict(self, state):
         super().load_state_dict(state)
         if self.t < 0:
@@ -193,13 +211,29 @@ class SklearnAdam(Adam):
 
 class FullBatch(Optimizer):
     """The optimizer object of a full-batch solver (lbfgs, run by ``train.lbfgs``): it takes no steps;
-    it holds the lr a checkpoint saves, so a run's files are those of any other run."""
+    it holds the solver's options (``tol``, ``max_fun``) and the lr a checkpoint saves, so a run's
+    files are those of any other run."""
+
+    def __init__(self, net, lr=0.001, weight_decay=0.0, tol=1e-4, max_fun=15000):
+        super().__init__(net, lr, weight_decay)
+        self.tol, self.max_fun = tol, max_fun
+
+    @classmethod
+    def from_options(cls, net, opt):
+        return cls(net, lr=opt.lr, weight_decay=opt.weight_decay, tol=opt.tol, max_fun=opt.max_fun)
 
     def raw_step(self):
         raise MinimlpError("lbfgs runs through train.lbfgs, not step by step")
 
 
 OPTIMIZERS = {"sgd": SGD, "adam": Adam, "lbfgs": FullBatch}
+
+
+def make_optimizer(net, opt):
+    """The optimizer an OptimizerConfig (or any object with its attributes) names, from ``OPTIMIZERS``."""
+    if opt.name not in OPTIMIZERS:
+        raise MinimlpError(f"unknown optimizer {opt.name!r}; choose one of: {', '.join(OPTIMIZERS)}")
+    return OPTIMIZERS[opt.name].from_options(net, opt)
 
 
 # Learning-rate schedules: the rate for 0-based epoch t of T epochs after warm-up.
@@ -209,7 +243,8 @@ SCHEDULES = {
     "cosine": lambda lr, t, T, step_size, gamma, min_lr: min_lr + (lr - min_lr) * (1 + math.cos(math.pi * t / T)) / 2,
 }
 # scikit-learn's schedules, updated from an epoch's end (train/schedules.py), and all the names a config may give
-SCHEDULE_NAMES = (*SCHEDULES, "invscaling", "adaptive")
+END_OF_EPOCH = ("invscaling", "adaptive")
+SCHEDULE_NAMES = (*SCHEDULES, *END_OF_EPOCH)
 
 
 def scheduled_lr(schedule, lr, epoch, epochs, warmup_epochs=0, step_size=10, gamma=0.1, min_lr=0.0):

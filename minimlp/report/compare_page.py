@@ -8,6 +8,8 @@ from .. import files
 from . import figures, fmt
 from .page import banner, document, esc, figure, table
 
+KEY_COLUMNS = 4  # differing config keys shown as columns of their own; more share one column
+CONFIG_CELL = "differing config"
 MAX_DRAWN = 20  # runs whose curves are drawn (the best ones); more lines would be unreadable
 
 METRIC_COLUMNS = [  # (row key, heading, formatter)
@@ -65,19 +67,53 @@ def _score(row):
 
 
 def _table(keys, rows, best, colors):
-    columns = [(key, esc(key), fmt.value) for key in keys] + METRIC_COLUMNS
+    """One row per run: the run (linked to its report), the differing config keys (a column each, or
+    when there are more than KEY_COLUMNS one column of 'key: value' lines, so the table fits the page),
+    then the metrics."""
+    if len(keys) > KEY_COLUMNS:
+        rows = [{**row, CONFIG_CELL: [(key, row.get(key)) for key in keys]} for row in rows]
+        keys = [CONFIG_CELL]
+    columns = [(key, esc(key).replace(".", ".<wbr>"), fmt.value) for key in keys] + METRIC_COLUMNS
     columns = [c for c in columns if any(row.get(c[0]) not in (None, "") for row in rows)]  # no empty columns
+    columns = [(key, heading, _key_values if key == CONFIG_CELL else format_) for key, heading, format_ in columns]
     header = ["run"] + [heading for _, heading, _ in columns]
+    labels = [""] + [key if key in keys else heading for key, heading, _ in columns]
     body = []
     for row in rows:
         swatch = f'<span class="swatch" style="background:{colors[row["run"]]}"></span>' if row["run"] in colors else ""
         badge = '<span class="badge">best</span>' if row["run"] == best else ""
-        cells = [f'<span class="nowrap">{swatch}{esc(row["run"])}{badge}</span>']
-        cells += ["" if row.get(key) in (None, "") else esc(format_(row[key])) for key, _, format_ in columns]
+        name = esc(row["run"])
+        if row.get("report"):  # a relative link to the run's report.html (works from file://)
+            name = f'<a href="{esc(row["report"])}">{name}</a>'
+        cells = [f"{swatch}{name}{badge}"]
+        cells += ["" if row.get(key) in (None, "") else format_(row[key]) if key == CONFIG_CELL else esc(format_(row[key]))
+                  for key, _, format_ in columns]
 
         body.append(cells)
         if row.get("message"):
             body.append(esc(row["message"]))
     numeric = {i + 1 for i, (key, _, _) in enumerate(columns) if key not in ("status", "message") and key not in keys}
     classes = [("best" if row["run"] == best else "") for row in rows for _ in range(2 if row.get("message") else 1)]
-    return table(header, body, numeric=numeric, row_classes=classes)
+    return table(header, body, numeric=numeric, row_classes=classes, cls="runs", labels=labels)
+
+
+def _key_values(pairs):
+    """The config cell: one 'key: value' line per differing key (HTML)."""
+    return "<br>".join(f'<span class="key">{esc(key)}:</span> {esc(fmt.value(value))}' for key, value in pairs)
+
+
+def report_link(page_dir, run_dir):
+    """The href from a page in ``page_dir`` to ``run_dir``'s report.html: relative and percent-encoded
+    (a run named 'a#1 b' still opens from file://); an absolute file:// URI when ``page_dir`` is None
+    (a page written to standard output); None when the run has no report.html."""
+    import os
+    from pathlib import Path
+    from urllib.parse import quote
+
+    report = Path(run_dir) / "report.html"
+    if not report.is_file():
+        return None
+    if page_dir is None:
+        return Path(os.path.abspath(report)).as_uri()
+    relative = os.path.relpath(Path(os.path.abspath(report)), os.path.abspath(page_dir))
+    return quote(Path(relative).as_posix())

@@ -44,12 +44,43 @@ tr.best td { background: #dafbe1; }
          color: #fff; margin-left: .35rem; }
 .swatch { display: inline-block; width: .85em; height: .85em; border-radius: 2px; margin-right: .45em;
           vertical-align: -.05em; }
+.sub { color: var(--muted); font-size: .8rem; }
+table.fit th { white-space: normal; }
+table.names td:first-child { overflow-wrap: anywhere; }
+/* compare / sweep: one row per run. Headings and values wrap so the table fits the page; when it
+   still cannot (many differing keys), it scrolls inside its own box with the run column fixed;
+   on a phone each run becomes a block of "heading: value" lines. */
+table.runs { width: 100%; }
+table.runs th { white-space: normal; }
+table.runs td { overflow-wrap: break-word; }
+table.runs td.num { white-space: nowrap; }
+table.runs td[data-label="differing config"] { overflow-wrap: anywhere; min-width: 16rem; font-size: .85rem; }
+table.runs .key { color: var(--muted); }
+table.runs tr > :first-child { position: sticky; left: 0; z-index: 1; background: #fff; min-width: 8rem;
+                               overflow-wrap: anywhere; }
+table.runs tr > th:first-child { background: var(--soft); }
+table.runs tr.best > td { background: #dafbe1; }
+table.runs tr.note > td { position: static; }
 pre { background: var(--soft); padding: .8rem 1rem; overflow-x: auto; border-radius: 6px; font-size: .85rem; }
 details > summary { cursor: pointer; color: var(--muted); margin: .5rem 0; }
 @media (max-width: 600px) {
   body { padding: .8rem; font-size: 14px; }
   th, td { padding: .25rem .4rem; }
   .card .v { font-size: 1.15rem; }
+}
+@media (max-width: 700px) {
+  table.runs, table.runs tbody, table.runs tr, table.runs td { display: block; }
+  table.runs tr.head { display: none; }
+  table.runs tr { border-bottom: 1px solid var(--line); padding: .35rem 0; }
+  table.runs td { border: none; padding: .05rem .4rem; text-align: left; }
+  table.runs td.num { text-align: left; }
+  table.runs tr > td:first-child { position: static; font-weight: 600; }
+  table.runs tr.note > td { font-weight: normal; }
+  table.runs td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); }
+  table.runs td[data-label="differing config"]::before { content: ""; }
+  table.runs td[data-label="differing config"] { min-width: 0; }
+  table.runs td:empty { display: none; }
+  table.runs tr:has(+ tr.note) { border-bottom: none; }
 }
 footer { color: var(--muted); font-size: .8rem; margin-top: 2.5rem; }
 """
@@ -72,9 +103,10 @@ def document(title, body):
 """
 
 
-def table(header, rows, numeric=(), row_classes=None, cls=""):
+def table(header, rows, numeric=(), row_classes=None, cls="", labels=None):
     """A table in a horizontally scrolling box; ``rows`` hold HTML cells already escaped (a row that is
-    a string is a note spanning the columns under the row before it)."""
+    a string is a note spanning the columns under the row before it). ``labels``: plain-text headings
+    that each cell carries as data-label (shown before it where a narrow page stacks the cells)."""
     head = "".join(f'<th class="{"num" if i in numeric else ""}">{h}</th>' for i, h in enumerate(header))
     body = []
     for r, row in enumerate(rows):
@@ -82,9 +114,14 @@ def table(header, rows, numeric=(), row_classes=None, cls=""):
             body.append(f'<tr class="note"><td colspan="{len(header)}">{row}</td></tr>')
             continue
         row_class = f' class="{row_classes[r]}"' if row_classes and row_classes[r] else ""
-        cells = "".join(f'<td class="{"num" if i in numeric else ""}">{c}</td>' for i, c in enumerate(row))
+        cells = "".join(f'<td class="{"num" if i in numeric else ""}"{_label(labels, i)}>{c}</td>'
+                        for i, c in enumerate(row))
         body.append(f"<tr{row_class}>{cells}</tr>")
-    return f'<div class="scroll"><table class="{cls}"><tr>{head}</tr>{"".join(body)}</table></div>'
+    return f'<div class="scroll"><table class="{cls}"><tr class="head">{head}</tr>{"".join(body)}</table></div>'
+
+
+def _label(labels, i):
+    return f' data-label="{esc(labels[i])}"' if labels and labels[i] else ""
 
 
 def key_values(pairs):
@@ -98,8 +135,10 @@ def banner(kind, html_text):
 
 
 def cards(pairs):
+    """Headline numbers: (label, value) or (label, value, a short note under the value)."""
     return '<div class="cards">' + "".join(
-        f'<div class="card"><div class="k">{esc(k)}</div><div class="v">{esc(v)}</div></div>' for k, v in pairs) + "</div>"
+        f'<div class="card"><div class="k">{esc(k)}</div><div class="v">{esc(v)}</div>'
+        + (f'<div class="sub">{esc(rest[0])}</div>' if rest else "") + "</div>" for k, v, *rest in pairs) + "</div>"
 
 
 def figure(svg_element, cls=""):

@@ -11,6 +11,7 @@ import numpy as np
 from .. import files
 from . import classes, figures, fmt
 from .page import banner, cards, document, esc, figure, key_values, table
+from .run_facts import columns_table, held_weights, weights_note
 
 OVERFIT = 1.10  # validation loss ending this far above its minimum earns a note
 WORST_CLASSES = 15  # rows of the worst-classes table shown instead of a large confusion matrix
@@ -37,7 +38,8 @@ def write_report(run_dir, title, metrics, history, config_yaml, drawn, early_sto
     if note:
         parts.append(banner("warn", note))
     parts.append('<div class="columns"><section><h2>Data</h2>' + data_table(metrics.get("data")) +
-                 '</section><section><h2>Model</h2>' + model_table(metrics.get("model")) + "</section></div>")
+                 columns_table(metrics.get("data")) + '</section><section><h2>Model</h2>' +
+                 model_table(metrics.get("model")) + weights_note(metrics) + "</section></div>")
     parts.append("<h2>Training</h2>")
     if "loss" in svg:
         parts.append('<div class="columns">' + figure(svg["loss"]) + figure(svg["accuracy"]) + "</div>")
@@ -72,6 +74,9 @@ def headline(metrics):
     final = metrics.get("final_epoch") or {}
     if best and final.get("val_loss") is not None:
         pairs.append(("best epoch", str(best)))
+    held = held_weights(metrics.get("weights"))
+    if held:
+        pairs.append(("model weights", *held))
     pairs += [("epochs", str(metrics.get("epochs_run", ""))), ("training time", fmt.seconds(metrics.get("train_seconds")))]
     return cards(pairs)
 
@@ -112,13 +117,17 @@ def data_table(data):
 
 
 def model_table(model):
+    """Layer, shape, activation, parameters (weights + biases under the count): four columns, so the
+    table fits a 420 px phone without a sideways scroller."""
     if not model:
         return "<p>No model summary in this run's metrics.</p>"
     rows = [[esc(l["layer"]), f'<span class="nowrap">{l["input"]} → {l["output"]}</span>', esc(l["activation"]),
-             f'<span class="nowrap">{fmt.count(l["weights"])} + {fmt.count(l["biases"])}</span>', fmt.count(l["params"])] for l in model["layers"]]
-    rows.append(["<strong>total</strong>", "", esc(model["dtype"]), esc(fmt.nbytes(model["bytes"])),
+             f'{fmt.count(l["params"])}<br><span class="sub nowrap">{fmt.count(l["weights"])} + '
+             f'{fmt.count(l["biases"])}</span>'] for l in model["layers"]]
+    rows.append(["<strong>total</strong>", "", f'{esc(model["dtype"])}, {esc(fmt.nbytes(model["bytes"]))}',
                  f"<strong>{fmt.count(model['params'])}</strong>"])
-    return table(["layer", "shape", "activation", "weights + biases", "parameters"], rows, numeric=(4,))
+    return table(["layer", "shape", "activation", 'parameters<br><span class="sub nowrap">weights + biases</span>'],
+                 rows, numeric=(3,), cls="fit")
 
 
 def test_section(metrics, svg):
@@ -155,4 +164,4 @@ def worst_classes(metrics, limit=WORST_CLASSES):
         rows.append([esc(names[i]), str(support[i]), fmt.metric(recall[i]), fmt.metric(per_class[names[i]]["precision"]),
                      mistaken])
     return table(["class", "support", "recall", "precision", "most often predicted as (count)"], rows,
-                 numeric=(1, 2, 3))
+                 numeric=(1, 2, 3), cls="fit")

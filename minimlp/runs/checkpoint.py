@@ -2,7 +2,7 @@
 
 Arrays (weights, optimizer state, the early-stopping best weights) are stored as
 arrays; the rest of the TrainState (epoch and batch counters, the partial
-epoch's sums, the shuffling RNG's state, early stopping) as one small JSON
+epoch's sums, the shuffling and dropout streams, early stopping) as one small JSON
 string. The history is not in it: history.csv is the record, and a resume
 reads its first ``epoch`` rows back, so a checkpoint costs the same at epoch 10
 and at epoch 10,000. Floats round-trip exactly through JSON, so a resumed run
@@ -35,12 +35,16 @@ def save(path, net, optimizer, state, status, data=None):
         "best_value": state.best_value, "best_epoch": state.best_epoch, "wait": state.wait,
         "lr_best": state.lr_best, "lr_wait": state.lr_wait,
     }
+    if state.dropout_state is not None:  # the dropout stream where the run stopped (networks with dropout)
+        meta["dropout_state"] = state.dropout_state
     if data is not None:
         meta["data"] = data
     arrays = {"meta": np.array(json.dumps(meta)), "params": net.params}
     arrays.update({f"optimizer.{k}": v for k, v in optimizer.state_dict().items()})
     if state.best_params is not None:
         arrays["best_params"] = state.best_params
+    if getattr(state, "last_params", None) is not None:  # a finished run whose model holds the best epoch's weights
+        arrays["last_params"] = state.last_params
     files.write_npz(path, arrays)
 
 
@@ -54,13 +58,14 @@ def load(path, net, optimizer, train, n_rows):
     try:
         meta = _meta(arrays)
         state = _state(meta, train, n_rows)
-        expected = {"meta", "params", "best_params", *(f"optimizer.{k}" for k in optimizer.state_dict())}
+        expected = {"meta", "params", "best_params", "last_params", *(f"optimizer.{k}" for k in optimizer.state_dict())}
         if set(arrays) - expected:
             raise ValueError(f"unexpected arrays {sorted(set(arrays) - expected)}")
         params = _weights(arrays, "params", net)
         if (meta["best_value"] is None) != ("best_params" not in arrays):
             raise ValueError("best_value and best_params must be saved together")
         state.best_params = _weights(arrays, "best_params", net) if "best_params" in arrays else None
+        state.last_params = _weights(arrays, "last_params", net) if "last_params" in arrays else None
         saved = {k[len("optimizer."):]: v for k, v in arrays.items() if k.startswith("optimizer.")}
         for name, values in saved.items():
             if values.dtype.kind not in "fiu":
@@ -113,6 +118,7 @@ def _state(meta, train, n_rows):
         seconds=_number(meta, "seconds", 0.0), rng_state=_rng_state(meta["rng_state"]),
         best_value=best_value, best_epoch=best_epoch, wait=wait,
         samples=epoch * n_rows, lr_best=lr_best, lr_wait=_integer(meta, "lr_wait", 0, epoch),
+        dropout_state=None if meta.get("dropout_state") is None else _rng_state(meta["dropout_state"], "dropout_state"),
     )
 
 
@@ -130,10 +136,10 @@ def _number(meta, key, low):
     return float(value)
 
 
-def _rng_state(state):
-    """The shuffling RNG's saved state, if numpy's PCG64 accepts it (and gives it back unchanged)."""
+def _rng_state(state, key="rng_state"):
+    """A random stream's saved state, if numpy's PCG64 accepts it (and gives it back unchanged)."""
     if not isinstance(state, dict) or state.get("bit_generator") != "PCG64":
-        raise ValueError("rng_state is not a PCG64 state")
+        raise ValueError(f"{key} is not a PCG64 state")
     generator = np.random.PCG64()
     try:
         generator.state = state
@@ -141,7 +147,7 @@ def _rng_state(state):
     except (TypeError, ValueError, KeyError, OverflowError):
         valid = False
     if not valid:
-        raise ValueError("rng_state is not a valid PCG64 state")
+        raise ValueError(f"{key} is not a valid PCG64 state")
     return state
 
 

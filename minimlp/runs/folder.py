@@ -30,7 +30,10 @@ from .history import HistoryFile, read_records
 from .predictor import Predictor
 from .readback import finished_status, read_curves  # noqa: F401 (read_curves: part of this module's API)
 from .summary import best_validation_epoch, data_summary, model_summary
-from ..train import TrainState, fit, make_optimizer, summary
+from ..numerics.optim import make_optimizer
+from .report_facts import column_facts, held_weights
+from ..train import TrainState, summary
+from .setup import fit_config, training_options
 from ..data.labels import label_key
 from ..train.weights import training_weights
 from .weights import weight_sources
@@ -55,12 +58,13 @@ class RunResult:
     metrics: dict
 
 
-def prepare(config, on_load=None):
+def prepare(config, on_load=None, resumed=False):
     """Load and split the data and build the network; every input error surfaces here.
 
-    ``on_load`` is told how reading a table file progresses (a ``data.Loading``)."""
+    ``on_load`` is told how reading a table file progresses (a ``data.Loading``). A ``resumed`` run
+    is not refused for a column that identifies rows (it may predate that check)."""
     dataset = data.load_dataset(config, on_load)
-    splits = data.prepare(dataset, config.data, config.seed, config.model.dtype)
+    splits = data.prepare(dataset, config.data, config.seed, config.model.dtype, identifiers=not resumed)
     net = MLP.for_task(config.model, splits.preprocessing.n_inputs, len(dataset.classes), config.seed)
     weights = training_weights(splits.y_train, dataset.classes, splits.w_train, config.train.class_weight,
                                sources=weight_sources(config, dataset), dtype=config.model.dtype, key=label_key)
@@ -121,14 +125,16 @@ def _remove_unstarted(run_dir, made):
             run_dir.rmdir()  # only if nothing else is in it
 
 
-def resume_run(run_dir, on_epoch=None, stop_requested=None, on_start=None, on_load=None):
+def resume_run(run_dir, on_epoch=None, stop_requested=None, on_start=None, on_load=None, epochs=None, on_note=None):
     """Continue the run in ``run_dir`` from its checkpoint, with its saved config, holding its lock.
 
     The result is bit-identical to a run that was never interrupted. A finished
-    run is left as it is (status 'already_finished', or 'diverged' for a run that diverged).
+    run is left as it is (status 'already_finished', or 'diverged' for a run that diverged),
+    unless ``epochs`` continues it to that many epochs in all (``extend.py``; ``on_note`` is told
+    what carries over).
     """
     run_dir = Path(run_dir)
-    if (run_dir / "config.yaml").is_file() and not (run_dir / CHECKPOINT).exists():
+    if epochs is None and (run_dir / "config.yaml").is_file() and not (run_dir / CHECKPOINT).exists():
         from ..config.loading import load_config
 
         config = load_config(run_dir / "config.yaml")
@@ -140,26 +146,33 @@ def resume_run(run_dir, on_epoch=None, stop_requested=None, on_start=None, on_lo
                     if name == "config.yaml" and is_minimlp_folder(run_dir) else "")
             raise MinimlpError(f"{run_dir}: no {name} in this folder, so there is nothing to resume{then}")
     with FolderLock(run_dir):
-        return _resume(run_dir, on_epoch, stop_requested, on_start, on_load)
+        return _resume(run_dir, on_epoch, stop_requested, on_start, on_load, epochs, on_note)
 
 
-def _resume(run_dir, on_epoch, stop_requested, on_start, on_load):
+def _resume(run_dir, on_epoch, stop_requested, on_start, on_load, epochs=None, on_note=None):
     from ..config.loading import load_config
 
     config = load_config(run_dir / "config.yaml")
-    prepared = prepare(config, on_load)
+    prepared = prepare(config, on_load, resumed=True)
     check_same_data(checkpoint.saved_data(run_dir / CHECKPOINT), data_fingerprint(prepared), run_dir,
                     prepared.dataset.source)
     optimizer = make_optimizer(prepared.net, config.optimizer)
     state, status = checkpoint.load(run_dir / CHECKPOINT, prepared.net, optimizer, config.train,
                                     len(prepared.splits.X_train))
     state.history = read_records(run_dir / "history.csv", state.epoch)  # rows after the checkpoint are dropped
+    if epochs is not None:
+        from .extend import extend
+
+        note = extend(run_dir, prepared, state, status, epochs)
+        status = "running"
+        if on_note:
+            on_note(note)
     if status not in checkpoint.FINISHED:
         if on_start:
             on_start(prepared, run_dir)
         return _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested)
     if finished_status(run_dir) != status:  # stopped while writing its outputs: write them now
-        result = summary(status, state, config.train)
+        result = summary(status, state, training_options(config).early_stopping)
         return RunResult(run_dir, status, result.message, _after_training(run_dir, finish_run, run_dir, prepared, result))
     message = f"{run_dir} has already finished ({len(state.history)} epochs); nothing to resume"
     return RunResult(run_dir, "diverged" if status == "diverged" else "already_finished", message, None)
@@ -187,8 +200,8 @@ def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
         if not history:
             history.append(HistoryFile(run_dir / "history.csv", state.history))
         with history[0]:
-            result = fit(net, prepared.splits, config, state=state, optimizer=optimizer,
-                         on_epoch=after_epoch, stop_requested=stop_requested, weights=prepared.weights)
+            result = fit_config(net, prepared.splits, config, state=state, optimizer=optimizer,
+                                on_epoch=after_epoch, stop_requested=stop_requested, weights=prepared.weights)
         checkpoint.save(path, net, optimizer, state, result.status, data)  # first: resumable whatever happens next
         return RunResult(run_dir, result.status, result.message, finish_run(run_dir, prepared, result))
 
@@ -220,7 +233,8 @@ def finish_run(run_dir, prepared, result):
         status=result.status, message=result.message, epochs_run=len(result.history),
         best_epoch=best_epoch, train_seconds=result.seconds, n_params=prepared.net.n_params,
         final_epoch=asdict(last) if last else None,
-        data=data_summary(dataset, splits, config), model=model_summary(prepared.net),
+        data={**data_summary(dataset, splits, config), **column_facts(dataset.frame, splits.preprocessing)},
+        model=model_summary(prepared.net), weights=held_weights(config, result),
         minimlp_version=__version__, finished=time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         input_columns=len(dataset.feature_names), network_inputs=prepared.net.sizes[0],
     )

@@ -10,7 +10,16 @@ from ..model import MLP, check_declared, read_npz
 
 
 class Predictor:
-    """Raw feature rows in, original class labels (or probabilities) out."""
+    """Raw feature rows in, original class labels (or probabilities) out: a run's model from Python.
+
+    ``Predictor.load("runs/iris/model.npz")`` reads the network, the class labels and the
+    preprocessing fitted in training. ``predict(table)`` gives the original labels and
+    ``predict_proba(table)`` an (n, n_classes) array, columns in ``classes``' order, for a
+    pandas DataFrame, a dict of columns or an (n, d) array; ``read(path)`` gives the frame of a
+    CSV/TSV/Parquet file. Columns are matched by name, in any order, each read as the kind it
+    was trained as, missing cells filled as in training (or refused), a category never seen
+    in training encoded as all zeros. See docs/python-api.md.
+    """
 
     def __init__(self, net, classes, preprocessing):
         self.net, self.classes, self.preprocessing = net, np.asarray(classes), preprocessing

@@ -19,25 +19,30 @@ def data_summary(dataset, splits, config):
         "input_columns": len(dataset.feature_names),
         "network_inputs": int(splits.X_train.shape[1]),
         "standardized": bool(config.data.standardize),
+        "notes": list(getattr(dataset, "notes", [])),  # what loading decided, e.g. a dropped row index
     }
 
 
 def model_summary(net):
-    """Each Dense layer's shape, activation and parameter count; totals and dtype."""
+    """Each Dense layer's shape, the layers after it (activation, dropout) and parameter count; totals and dtype."""
     layers = []
     for i, layer in enumerate(net.dense):
-        n_in, n_out = net.sizes[i], net.sizes[i + 1]
+        n_in, n_out = layer.shape
         last = i == len(net.dense) - 1
         layers.append({
             "layer": f"dense {i + 1}" if not last else f"dense {i + 1} (output)",
             "input": n_in, "output": n_out,
-            "activation": "softmax (in the loss)" if last else net.activation,
-            "weights": n_in * n_out, "biases": n_out, "params": (n_in + 1) * n_out,
+            "activation": "softmax (in the loss)" if last else
+                          net.activation + (f", dropout {net.dropout:g}" if net.dropout else ""),
+            "weights": n_in * n_out, "biases": n_out, "params": type(layer).param_count(n_in, n_out),
         })
-    return {
+    summary = {
         "layers": layers, "params": int(net.n_params), "dtype": net.dtype.name,
         "bytes": int(net.n_params * np.dtype(net.dtype).itemsize), "init": net.init,
     }
+    if net.dropout:
+        summary["dropout"] = net.dropout
+    return summary
 
 
 def best_validation_epoch(history):

@@ -70,7 +70,7 @@ def minimlp_epochs(config, splits, n_classes):
     """Epoch seconds of ``fit`` as ``minimlp train`` runs it, callback and history file included."""
     from ..model import MLP
     from ..runs.history import HistoryFile
-    from ..train import fit
+    from ..runs.setup import fit_config
 
     net = MLP.for_task(config.model, splits.X_train.shape[1], n_classes, config.seed)
     stamps = []
@@ -80,7 +80,7 @@ def minimlp_epochs(config, splits, n_classes):
             stamps.append(time.perf_counter())
 
         start = time.perf_counter()
-        fit(net, splits, config, on_epoch=on_epoch)
+        fit_config(net, splits, config, on_epoch=on_epoch)
     return list(np.diff([start, *stamps]))
 
 

@@ -2,7 +2,9 @@
 
 Checks (a) the fused softmax-CE gradient against the numeric derivative of the
 loss and against the explicit chain rule through the softmax Jacobian, and
-(b) every weight and bias of every layer (a random sample of a large array).
+(b) every weight and bias of every layer (a random sample of a large array),
+through the same workspace training runs; with dropout, in training mode with
+one mask drawn once and kept, so the loss is a fixed function to differentiate.
 Everything runs in float64; the error of an array is
 max|numeric - analytic| / max(max|numeric|, max|analytic|).
 """
@@ -11,7 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..data.tables import load_dataset, prepare
+from ..numerics.layers import Dense, Dropout
 from ..numerics.losses import SoftmaxCrossEntropy, softmax
+from ..numerics.workspace import Workspace
 from ..model import MLP
 
 KINKED = ("relu", "leaky_relu")  # derivatives jump at 0: keep pre-activations away from it
@@ -51,17 +55,26 @@ def gradcheck(config, batch=8, step=1e-6, sample=100, margin=1e-3):
     sizes = net.sizes
     rng = np.random.default_rng(config.seed)
     X, y = splits.X_train[:batch].copy(), splits.y_train[:batch]
+    # training mode with fixed dropout factors (none without dropout): the pass training runs
+    workspace = Workspace(net, len(X), dropout_rng=rng if net.dropout else None, fixed_dropout=True)
+
+    def logits():
+        workspace.load(X)
+        return workspace.forward()
+
+    logits()  # the dropout layers now hold their fixed factors
     nudged = _nudge(net, X, rng, margin) if config.model.activation in KINKED else 0
     head = SoftmaxCrossEntropy(config.train.label_smoothing)
-    title = f"{config.name}: network {'-'.join(map(str, sizes))} ({config.model.activation}), float64"
+    dropout = f", dropout {net.dropout:g} (one mask, fixed)" if net.dropout else ""
+    title = f"{config.name}: network {'-'.join(map(str, sizes))} ({config.model.activation}{dropout}), float64"
     report = Report(title, len(X), step, nudged=nudged)
-    report.checks += _output_checks(net.forward(X), y, head, step)
+    report.checks += _output_checks(logits().copy(), y, head, step)
 
     def loss():
-        return head.forward(net.forward(X), y)
+        return head.forward(logits(), y)
 
     loss()
-    net.backward(head.backward())
+    workspace.backward(head.backward())
     analytic = net.grads.copy()
     offset = 0
     for i, layer in enumerate(net.dense, start=1):
@@ -116,10 +129,16 @@ def _nudge(net, X, rng, margin, tries=50):
 
 
 def _rows_near_kink(net, X, margin):
-    x1 = np.column_stack([X, np.ones(len(X))])
+    """Rows whose input to an activation lies within ``margin`` of 0, layer by layer (the layers' own
+    forward, dropout with the factors it holds)."""
+    x = X
     near = np.zeros(len(X), bool)
-    for dense, activation in zip(net.dense, net.activations):
-        z = x1 @ dense.Wb
-        near |= (np.abs(z) < margin).any(axis=1)
-        x1 = np.column_stack([activation.forward(z), np.ones(len(X))])
+    for layer in net.layers[:-1]:
+        if isinstance(layer, Dense):
+            x = layer.forward(np.column_stack([x, np.ones(len(X))]))
+            near |= (np.abs(x) < margin).any(axis=1)
+        elif isinstance(layer, Dropout):
+            x = x * layer.factors
+        else:
+            x = layer.forward(x)
     return near

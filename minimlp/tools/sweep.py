@@ -191,6 +191,7 @@ def write_outputs(out_dir, keys, rows):
     """sweep.html, then sweep.csv; both are left as they are when every run was complete already and
     the table would not change (re-running a finished sweep draws no figures)."""
     from ..report import write_compare_page
+    from ..report.compare_page import report_link
     from ..runs.readback import read_curves
 
     buffer = io.StringIO()
@@ -203,6 +204,7 @@ def write_outputs(out_dir, keys, rows):
     if all(row.get("skipped") for row in rows) and (out_dir / "sweep.html").is_file() and _holds(out_dir / "sweep.csv", table):
         return  # nothing ran and the table is unchanged: the page written before it shows the same runs
     curves = {row["run"]: read_curves(out_dir / row["run"]) for row in rows if row["status"] != "failed"}
+    rows = [{**row, "report": report_link(out_dir, out_dir / row["run"])} for row in rows]
     write_compare_page(out_dir / "sweep.html", f"minimlp sweep: {len(rows)} runs", f"sweep folder {out_dir}",
                        keys, rows, curves)
     files.write_bytes(out_dir / "sweep.csv", table)  # after the page: a current sweep.csv means a current page

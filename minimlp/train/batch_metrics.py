@@ -48,7 +48,7 @@ class BatchMetrics:
         state.correct += correct_predictions(z, row_max, labels)
         losses = self.head.shifted_row_losses(np.subtract(z, row_max, out=z), labels)  # the logits are not needed any more
         if self.weights is not None:
-            losses *= self.weights[self.first:self.first + self.filled]
+            losses = losses * self.weights[self.first:self.first + self.filled]  # float64: Σ w C cannot overflow float32
         loss_sum = state.loss_sum
         for batch_loss in np.add.reduceat(losses, self.batch_starts[:-(-self.filled // self.batch_size)]).tolist():
             loss_sum += batch_loss

@@ -10,9 +10,9 @@ import time
 
 import numpy as np
 
-from ..model import Workspace
 from ..numerics.losses import SoftmaxCrossEntropy, check_target
-from .loop import EpochRecord, TrainResult, TrainState, evaluate, shuffle_rng
+from ..numerics.workspace import Workspace
+from .records import EpochRecord, TrainResult, TrainState, evaluate, shuffle_rng
 from .step import check_weights
 
 
@@ -23,7 +23,7 @@ class LbfgsObjective:
         self.net, self.weight_decay = net, float(weight_decay)
         self.workspace = Workspace(net, len(X))
         self.workspace.load(net.check_input(X))
-        self.y = check_target(self.workspace.logits[-1], y)
+        self.y = check_target(self.workspace.logits, y)
         self.weights = None if weights is None else check_weights(weights, len(X), net.dtype)
         self.head = SoftmaxCrossEntropy(label_smoothing)
         self.calls = 0
@@ -31,10 +31,9 @@ class LbfgsObjective:
     def data_loss(self):
         """(the training loss without the penalty, accuracy) at the network's current parameters."""
         with np.errstate(over="ignore", invalid="ignore"):
-            z = self.net.forward_loaded(self.workspace)
+            z = self.workspace.forward()
             correct = z.argmax(axis=1) == self.y
-            loss = float(self.head.forward_checked(z, self.y, self.weights))
-        self.head._grad = self.head._target = self.head._row_scale = None
+            loss = float(self.head.loss(z, self.y, self.weights))
         return loss, float(np.count_nonzero(correct)) / len(z)
 
     def __call__(self, theta):
@@ -42,9 +41,9 @@ class LbfgsObjective:
         np.copyto(net.params, theta, casting="same_kind")
         self.calls += 1
         with np.errstate(over="ignore", invalid="ignore"):  # a diverging line search gets inf, not a warning
-            z = net.forward_loaded(self.workspace)
+            z = self.workspace.forward()
             loss = float(self.head.forward_checked(z, self.y, self.weights))
-            net.backward(self.head.backward(), workspace=self.workspace)
+            self.workspace.backward(self.head.backward())
             grad = net.grads.astype(np.float64)
             if self.weight_decay:
                 for weights in net.weight_slices:
@@ -66,9 +65,10 @@ def minimize_lbfgs(objective, max_iter, max_fun, tol, callback=None):
     return result
 
 
-def fit_lbfgs(net, splits, config, state, on_epoch, stop_requested, weights):
-    """``train.fit`` for ``optimizer.name: lbfgs``: one history record per L-BFGS-B iteration
-    (train.epochs of them at most), the loss weight_decay-penalised as the optimizer sees it.
+def fit_lbfgs(net, X, y, X_val, y_val, options, optimizer, state=None, on_epoch=None, stop_requested=None,
+              weights=None):
+    """``train.fit`` for a full-batch optimizer (``FullBatch``): one history record per L-BFGS-B iteration
+    (options.epochs of them at most), the loss weight_decay-penalised as the optimizer sees it.
 
     The records reach ``on_epoch`` once the optimization has ended, so no checkpoint holds a
     half-run state: L-BFGS's memory cannot be saved, and an interrupted run returns to its
@@ -76,28 +76,27 @@ def fit_lbfgs(net, splits, config, state, on_epoch, stop_requested, weights):
     """
     state = state if state is not None else TrainState()
     if state.rng_state is None:  # unused, but a checkpoint holds one
-        state.rng_state = shuffle_rng(config.seed).bit_generator.state
+        state.rng_state = shuffle_rng(options.seed).bit_generator.state
     stop_requested = stop_requested or (lambda: False)
-    train, opt = config.train, config.optimizer
-    if state.epoch >= train.epochs:
+    if state.epoch >= options.epochs:
         return TrainResult("completed", f"trained {state.epoch} iterations", state.history, 0.0, None)
     initial = net.params.copy()
-    objective = LbfgsObjective(net, splits.X_train, splits.y_train, opt.weight_decay, weights, train.label_smoothing)
+    objective = LbfgsObjective(net, X, y, optimizer.weight_decay, weights, options.label_smoothing)
     ticks, records = [time.perf_counter()], []
     plain = SoftmaxCrossEntropy()
 
     def callback(intermediate_result):
         np.copyto(net.params, intermediate_result.x, casting="same_kind")
         train_loss, train_acc = objective.data_loss()
-        val_loss, val_acc = evaluate(net, plain, splits.X_val, splits.y_val)
+        val_loss, val_acc = evaluate(net, plain, X_val, y_val)
         ticks.append(time.perf_counter())
-        records.append(EpochRecord(len(records) + 1, train_loss, train_acc, val_loss, val_acc, opt.lr,
+        records.append(EpochRecord(len(records) + 1, train_loss, train_acc, val_loss, val_acc, optimizer.lr,
                                    ticks[-1] - ticks[-2]))
         if stop_requested():
             raise StopIteration
 
-    result = minimize_lbfgs(objective, train.epochs, opt.max_fun, opt.tol, callback=callback)
-    if len(records) < train.epochs and stop_requested():  # interrupted: nothing of it is kept
+    result = minimize_lbfgs(objective, options.epochs, optimizer.max_fun, optimizer.tol, callback=callback)
+    if len(records) < options.epochs and stop_requested():  # interrupted: nothing of it is kept
         np.copyto(net.params, initial)
         return TrainResult("interrupted", "interrupted during L-BFGS-B; a resume runs it again from the start",
                            state.history, 0.0, None)
@@ -105,7 +104,7 @@ def fit_lbfgs(net, splits, config, state, on_epoch, stop_requested, weights):
     if diverged:
         np.copyto(net.params, initial)
     for record in records:
-        state.epoch, state.samples = record.epoch, record.epoch * len(splits.X_train)
+        state.epoch, state.samples = record.epoch, record.epoch * len(X)
         state.history.append(record)
         if on_epoch:
             on_epoch(record, state)

@@ -9,33 +9,79 @@ adaptive divides lr by 5 each time the training loss has not improved on its
 best by ``min_delta`` for ``patience`` epochs in a row (scikit-learn's rule
 with n_iter_no_change = patience - 1).  The current lr lives in the
 optimizer's state, which a checkpoint saves, so a resume continues exactly.
+
+Each schedule is a class in ``SCHEDULES``, built by ``make_schedule`` from any
+object with an OptimizerConfig's attributes.
 """
 import math
 
-from ..numerics.optim import scheduled_lr
+from ..numerics.optim import END_OF_EPOCH, scheduled_lr  # noqa: F401 (END_OF_EPOCH: part of this module's API)
+from .stopping import Plateau
 
-END_OF_EPOCH = ("invscaling", "adaptive")
 
+class EpochFunction:
+    """constant, step or cosine after ``warmup_epochs`` of linear warm-up: the lr of each epoch, set at its start."""
 
-class ConfigSchedule:
-    """The schedule an OptimizerConfig names, for a run of ``train.epochs`` epochs."""
+    def __init__(self, name, lr, epochs, warmup_epochs=0, step_size=10, gamma=0.1, min_lr=0.0):
+        self.name, self.lr, self.epochs = name, lr, epochs
+        self.warmup_epochs, self.step_size, self.gamma, self.min_lr = warmup_epochs, step_size, gamma, min_lr
 
-    def __init__(self, opt, train):
-        self.opt, self.train = opt, train
+    @classmethod
+    def from_options(cls, opt, epochs, patience, min_delta):
+        return cls(opt.schedule, opt.lr, epochs, opt.warmup_epochs, opt.step_size, opt.gamma, opt.min_lr)
 
     def epoch_start(self, optimizer, state):
-        if self.opt.schedule not in END_OF_EPOCH:
-            optimizer.lr = epoch_lr(self.opt, state.epoch + 1, self.train.epochs)
+        optimizer.lr = scheduled_lr(self.name, self.lr, state.epoch + 1, self.epochs, self.warmup_epochs,
+                                    self.step_size, self.gamma, self.min_lr)
 
     def epoch_end(self, optimizer, record, state):
-        """Update the lr after ``record``'s epoch; True would stop training (config schedules never do)."""
-        if self.opt.schedule == "invscaling":
-            optimizer.lr = invscaling_lr(self.opt.lr, state.samples, self.opt.power_t)
-        elif self.opt.schedule == "adaptive":
-            if plateau_count(state, record.train_loss, self.train.min_delta) >= self.train.patience:
-                optimizer.lr /= 5.0
-                state.lr_wait = 0
+        """Update the lr after ``record``'s epoch; True would stop training (these never do)."""
         return False
+
+
+class InvScaling(EpochFunction):
+    """scikit-learn's inverse scaling, from each epoch's end: lr_init / (t + 1)^power_t after t samples."""
+
+    def __init__(self, lr, power_t):
+        self.lr, self.power_t = lr, power_t
+
+    @classmethod
+    def from_options(cls, opt, epochs, patience, min_delta):
+        return cls(opt.lr, opt.power_t)
+
+    def epoch_start(self, optimizer, state):
+        pass
+
+    def epoch_end(self, optimizer, record, state):
+        optimizer.lr = invscaling_lr(self.lr, state.samples, self.power_t)
+        return False
+
+
+class Adaptive(InvScaling):
+    """scikit-learn's adaptive schedule: lr / 5 when the training loss has stalled for ``patience`` epochs."""
+
+    def __init__(self, patience, min_delta):
+        self.plateau = Plateau(min_delta, patience, "sklearn")
+
+    @classmethod
+    def from_options(cls, opt, epochs, patience, min_delta):
+        return cls(patience, min_delta)
+
+    def epoch_end(self, optimizer, record, state):
+        state.lr_best, state.lr_wait, _ = self.plateau.update(state.lr_best, state.lr_wait, record.train_loss)
+        if self.plateau.exhausted(state.lr_wait):
+            optimizer.lr /= 5.0
+            state.lr_wait = 0
+        return False
+
+
+SCHEDULES = {"constant": EpochFunction, "step": EpochFunction, "cosine": EpochFunction,
+             "invscaling": InvScaling, "adaptive": Adaptive}
+
+
+def make_schedule(opt, epochs, patience=10, min_delta=0.0):
+    """The schedule ``opt.schedule`` names, for a run of ``epochs`` epochs (adaptive: its patience and min_delta)."""
+    return SCHEDULES[opt.schedule].from_options(opt, epochs, patience, min_delta)
 
 
 def epoch_lr(opt, epoch, epochs):
@@ -45,17 +91,6 @@ def epoch_lr(opt, epoch, epochs):
 def invscaling_lr(lr_init, samples_seen, power_t):
     """scikit-learn's inverse scaling: lr_init / (t + 1)^power_t after t samples."""
     return float(lr_init) / (samples_seen + 1) ** power_t
-
-
-def plateau_count(state, loss, tol):
-    """scikit-learn's no-improvement count: +1 when ``loss`` > best - tol, else 0; best = the lowest loss."""
-    if state.lr_best is not None and loss > state.lr_best - tol:
-        state.lr_wait += 1
-    else:
-        state.lr_wait = 0
-    if state.lr_best is None or loss < state.lr_best:
-        state.lr_best = loss
-    return state.lr_wait
 
 
 class EstimatorSchedule:
@@ -71,28 +106,39 @@ class EstimatorSchedule:
         self.learning_rate, self.lr_init, self.power_t = learning_rate, lr_init, power_t
         self.tol, self.n_iter_no_change, self.early_stopping = tol, n_iter_no_change, early_stopping
         self.t, self.count, self.rows, self.message = 0, 0, 0, None
-        self.best_loss = None if early_stopping else math.inf
-        self.best_score = -math.inf if early_stopping else None
+        self._best = math.inf  # the best validation score, negated (early stopping), or the lowest training loss
         self.best_params, self.scores, self.score, self.on_epoch = None, [], None, on_epoch
+
+    @property
+    def best_loss(self):
+        return None if self.early_stopping else self._best
+
+    @best_loss.setter
+    def best_loss(self, value):
+        self._best = value
+
+    @property
+    def best_score(self):
+        return -self._best if self.early_stopping else None
 
     def epoch_start(self, optimizer, state):
         pass
 
     def epoch_end(self, optimizer, record, state):
         self.t += self.rows
+        plateau = Plateau(self.tol, self.n_iter_no_change + 1, "sklearn")  # read at every epoch, as scikit-learn does
         if self.early_stopping:
             score = self.score(record) if self.score else record.val_acc
             self.scores.append(score)
-            self.count = self.count + 1 if score < self.best_score + self.tol else 0
-            if score > self.best_score:
-                self.best_score, self.best_params = score, optimizer.net.params.copy()
+            self._best, self.count, new_best = plateau.update(self._best, self.count, -score)
+            if new_best:
+                self.best_params = optimizer.net.params.copy()
         else:
-            self.count = self.count + 1 if record.train_loss > self.best_loss - self.tol else 0
-            self.best_loss = min(self.best_loss, record.train_loss)
+            self._best, self.count, _ = plateau.update(self._best, self.count, record.train_loss)
         if self.learning_rate == "invscaling":
             optimizer.lr = invscaling_lr(self.lr_init, self.t, self.power_t)
         stop = False
-        if self.count > self.n_iter_no_change:
+        if plateau.exhausted(self.count):
             what = "Validation score" if self.early_stopping else "Training loss"
             self.message = (f"{what} did not improve more than tol={self.tol:f} for "
                             f"{self.n_iter_no_change} consecutive epochs.")
