@@ -16,8 +16,6 @@ import stat
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from .errors import FileWriteError
 
 
@@ -180,6 +178,8 @@ def write_npz(path, arrays):
 
     np.savez dates every zip entry 1980-01-01, so identical arrays give identical bytes.
     """
+    import numpy as np  # here: reading a config (files.read_text) imports no numpy
+
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     write_bytes(path, buffer.getvalue())

@@ -71,6 +71,15 @@ def test_listing_and_showing_import_no_scikit_learn_pandas_or_matplotlib(args):
     assert not loaded(*args) & set(HEAVY)
 
 
+@pytest.mark.parametrize("args", [
+    ["datasets"],
+    ["config", "show", CONFIGS / "moons.yaml", "--set", "model.activation=tanh"],  # every rule checked, names included
+])
+def test_listing_and_validating_import_no_numpy(args):
+    """A config is checked against plain names (minimlp/names.py), not against the registries that import numpy."""
+    assert "numpy" not in loaded(*args)
+
+
 def test_training_a_bundled_dataset_imports_no_scikit_learn_or_pandas(tmp_path):
     """iris comes from scikit-learn's file, its metrics from numpy; the report still has every figure."""
     modules = loaded("train", "-q", CONFIGS / "iris.yaml", "--set", "train.epochs=2", "--out", tmp_path / "run")
@@ -106,10 +115,12 @@ def test_a_misspelt_command_is_still_answered_with_the_closest_name():
     assert done.returncode == 2 and "No such command 'trian'. Did you mean 'train'?" in done.stderr
 
 
-LEAN = """import hashlib, sys
+LEAN = """import hashlib, os, sys
 from minimlp.report import figures, mpl
 from minimlp.train import EpochRecord
-mpl.OWN_PROCESS = sys.argv[1] == "own"
+os.environ.pop(mpl.OWN_PROCESS_ENV, None)
+if sys.argv[1] == "own":
+    os.environ[mpl.OWN_PROCESS_ENV] = "1"  # as the minimlp executable says it (cli/entry.py)
 history = [EpochRecord(e, 1 / e, 0.5, 1.2 / e, 0.4, 0.1, 0.0) for e in range(1, 30)]
 svg = figures.curves(history, "loss", 3) + figures.save(figures.overlay({"a": {"epoch": [1, 2], "train_loss": [1, 0.5],
                                                                                "val_loss": [1.1, 0.7]}}, "loss"))
@@ -123,3 +134,23 @@ def test_figures_are_the_same_bytes_when_matplotlib_loads_without_its_docstrings
     own, library = (minimlp(LEAN, kind).stdout.split() for kind in ("own", "library"))
     assert own[0] == library[0]
     assert (own[1], library[1]) == ("False", "True")
+
+
+# Runs the minimlp executable's entry, then says whether this process drew with matplotlib's lean import and
+# what its environment tells the processes it starts (a sweep's workers).
+OWN = """import atexit, os, sys
+def lean():
+    from matplotlib.lines import Line2D
+    sys.stderr.write("\\nLEAN " + os.environ.get("MINIMLP_OWN_PROCESS", "unset") + " "
+                     + str("dash_capstyle" in (Line2D.set.__doc__ or "")) + "\\n")
+atexit.register(lean)
+sys.argv = ["minimlp", *sys.argv[1:]]
+from minimlp.cli.entry import run
+run()
+"""
+
+
+def test_the_executable_draws_without_the_docstrings_and_its_children_inherit_that(tmp_path):
+    done = minimlp(OWN, "train", "-q", CONFIGS / "iris.yaml", "--set", "train.epochs=2", "--out", tmp_path / "run")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.rsplit("LEAN ", 1)[1].split() == ["1", "False"]

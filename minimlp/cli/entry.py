@@ -6,6 +6,7 @@ config, loading data), so it ends at once with 130 / 143 and a message, not
 Click's 'Aborted!' and exit 1.  Python's defaults apply only for the few
 milliseconds before this module runs.
 """
+import os
 import sys
 
 from ..errors import Interrupted
@@ -44,9 +45,9 @@ def run():
 
         if answer(sys.argv[1:]):
             return
-        from ..report import mpl
+        from ..report.mpl import OWN_PROCESS_ENV
 
-        mpl.OWN_PROCESS = True  # this process is minimlp's: matplotlib loads without its docstrings (report/mpl.py)
+        os.environ[OWN_PROCESS_ENV] = "1"  # this process and its children are minimlp's (report/mpl.py)
         from .group import main
 
         main(prog_name="minimlp")

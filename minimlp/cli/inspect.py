@@ -125,8 +125,8 @@ def evaluate(run_dir, labelled_file, output, force, target, delimiter):
       minimlp evaluate runs/digits-20261128-120000
       minimlp evaluate runs/iris new_flowers.csv -o scores.json
     """
-    from ..config import load_config
     from ..runs.predictor import Predictor
+    from ..runs.readback import read_config
 
     if delimiter is not None and len(delimiter) != 1:
         raise InputError(f"--delimiter must be one character, got {delimiter!r}")
@@ -136,9 +136,7 @@ def evaluate(run_dir, labelled_file, output, force, target, delimiter):
         check_output(output, force, inputs=[labelled_file] if labelled_file else [])
     predictor = Predictor.load(_model_path(run_dir))
     config_path = Path(run_dir) / "config.yaml"
-    if labelled_file is None and not config_path.is_file():
-        raise MinimlpError(f"{run_dir}: no config.yaml in this folder")
-    cfg = load_config(config_path) if config_path.is_file() else None
+    cfg = read_config(run_dir) if labelled_file is None or config_path.is_file() else None
     if labelled_file is None:
         metrics = _test_split_metrics(predictor, cfg)
     else:

@@ -58,8 +58,10 @@ def train(config, overrides, out, resume_dir, epochs, log_every, quiet):
         if config or overrides or out:
             raise InputError("--resume continues a run with its saved config and folder; "
                              "it takes no CONFIG, --set or --out")
-        saved = resume_dir / "config.yaml"
-        cfg = load_config(saved) if saved.is_file() else Config()  # resume_run reports a missing file
+        from ..runs.readback import read_config
+
+        saved = (resume_dir / "config.yaml").is_file()
+        cfg = read_config(resume_dir) if saved else Config()  # resume_run reports a missing file
         cfg.train.epochs = epochs or cfg.train.epochs
 
         def run(**callbacks):

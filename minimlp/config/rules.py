@@ -4,11 +4,8 @@ import math
 import re
 import typing
 
-from ..data.datasets import DATASET_NAMES, parameters
-from ..numerics.initializers import INITIALIZERS
-from ..numerics.layers import ACTIVATIONS
-from ..model import DTYPES
-from ..numerics.optim import OPTIMIZERS, SCHEDULE_NAMES, SCHEDULES
+from ..names import (ACTIVATIONS, DATASET_NAMES, DATASET_PARAMETERS, DTYPES, INITIALIZERS, OPTIMIZERS,
+                     SCHEDULE_NAMES, SCHEDULES)
 from .schema import CATEGORICAL, CLASS_WEIGHT, NAMES, OPTIONAL_NAMES, OPTIONAL_STR
 from ..excerpt import SHOW_LIMIT, clip, kind, show  # noqa: F401 (loading.py imports them from here)
 
@@ -139,7 +136,7 @@ def check_dataset_params(config, origin):
     """Each data.params key must be a parameter of the scikit-learn function behind data.dataset."""
     if not config.data.params:
         return
-    valid = [name for name, _ in parameters(config.data.dataset)]
+    valid = [name for name, _ in DATASET_PARAMETERS[config.data.dataset]]
     for key in config.data.params:
         if key not in valid:
             path = clip(f"data.params.{key}")

@@ -9,14 +9,13 @@ import io
 
 from .. import files
 from ..errors import DataError
+from .raw import MAX_TABLE_BYTES
 
 MAX_LINE_BYTES = 1 << 20  # 1 MiB for one physical line of a CSV file
 
 
 def rows(path, delimiter):
     """(line number, cells) of the header and each data row, as pandas counts them."""
-    from .reader import MAX_TABLE_BYTES
-
     with files.open_input(path, DataError, "CSV file", MAX_TABLE_BYTES) as f:
         reader = csv.reader(io.TextIOWrapper(f, encoding="utf-8-sig", newline=""), delimiter=delimiter)
         try:

@@ -8,8 +8,8 @@ import warnings
 from ..errors import ConfigError, DataError
 from .features import build_frame
 from .labels import parse_labels
+from .dataset import Dataset, check_classes
 from .selection import select_columns
-from .tables import Dataset, _check_classes
 
 
 def load_openml(data, source="config"):
@@ -37,4 +37,4 @@ def load_openml(data, source="config"):
     listed = nominal if data.categorical == "auto" else sorted({*nominal, *data.categorical})
     frame = build_frame(raw, name, categorical=listed or "auto", impute=data.missing == "impute")
     y, classes = parse_labels(target.to_numpy(), f"target {target.name!r}", name)
-    return _check_classes(Dataset(frame, y, classes, name), f"target {target.name!r}")
+    return check_classes(Dataset(frame, y, classes, name), f"target {target.name!r}")

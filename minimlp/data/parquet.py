@@ -15,7 +15,7 @@ from .. import files
 from ..errors import DataError
 from ..excerpt import clip
 from .columns import shown
-from .reader import CHUNK_ROWS, MAX_TABLE_BYTES, Progress, RawTable, check_header, column_values, concatenate, file_size
+from .raw import CHUNK_ROWS, MAX_TABLE_BYTES, Progress, RawTable, check_header, column_values, concatenate, file_size
 
 MAX_CELLS = MAX_TABLE_BYTES // 8  # 134,217,728 cells: 1 GiB once read as 8-byte numbers
 EXACT_DECIMAL_DIGITS = 15  # a decimal of at most this many digits keeps them all as a float64

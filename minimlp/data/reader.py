@@ -9,9 +9,7 @@ the cell as written.
 """
 import contextlib
 import difflib
-import time
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -20,42 +18,14 @@ from .. import files
 from ..errors import DataError
 from . import lines
 from .lines import MAX_LINE_BYTES  # noqa: F401  (re-exported: a reader's stated limit)
-from .columns import CONTROL, missing_tokens
+from .columns import missing_tokens
+from .raw import (CHUNK_ROWS, INDEX, MAX_TABLE_BYTES, Progress, RawTable, check_header, column_values, concatenate,
+                  file_size)
+from .raw import Loading  # noqa: F401  (re-exported: what ``on_progress`` is told)
 
-MAX_TABLE_BYTES = 1 << 30  # 1 GiB
-MAX_NAME_CHARS = 1_000  # a column name
-INDEX = " index"  # the unnamed first column's name while read: header names are stripped, so none can equal it
-CHUNK_ROWS = 65_536
 PARALLEL_MAX_BYTES = 128 << 20  # read in one call (~0.3 s on two cores), so a Ctrl-C still acts within a second
 TICK_SECONDS = 0.1  # how often a one-call read reports that it is still reading
 PARQUET = (".parquet", ".pq")
-
-
-@dataclass
-class Loading:
-    """What a progress callback is told after each chunk, and once more with ``done`` set."""
-
-    path: str
-    rows: int
-    columns: int
-    bytes_read: "int | None"  # None while a one-call read is under way (how far it is is not known)
-    total_bytes: int
-    seconds: float
-    done: bool = False
-
-
-@dataclass
-class RawTable:
-    path: str
-    columns: dict  # name -> array as read (float/int, or object holding str and NaN)
-    where: object  # row -> "line 7" / "row 6"
-    cell: object  # (row, name) -> the cell's text as written
-    target: "str | None" = None  # the target column's name (None: a file to predict on)
-    notes: list = field(default_factory=list)  # one line each on what reading decided (a dropped row index)
-
-    @property
-    def names(self):
-        return list(self.columns)
 
 
 def default_delimiter(path):
@@ -86,35 +56,6 @@ def target_name(path, names, target):
         hint = f" (did you mean {close[0]!r}?)" if close else f" (columns: {', '.join(names)[:300]})"
         raise DataError(f"{path}: no column named {target!r} for data.target{hint}")
     return target
-
-
-def check_header(path, names):
-    names, seen = [name if name == INDEX else str(name).strip() for name in names], set()
-    for i, name in enumerate(names):
-        if not name:
-            raise DataError(f"{path}: column {i + 1} of the header has no name")
-        if len(name) > MAX_NAME_CHARS:
-            raise DataError(f"{path}: column {i + 1} of the header is a name of {len(name):,} characters; "
-                            f"names may have at most {MAX_NAME_CHARS:,}")
-        control = CONTROL.search(name)
-        if control:
-            raise DataError(f"{path}: column {i + 1} of the header, {name!r}, holds a control character "
-                            f"({control.group()!r}); rename the column (names that differ only there would be one)")
-        if name in seen:
-            raise DataError(f"{path}: the header names column {name!r} twice")
-        seen.add(name)
-    return names
-
-
-class Progress:
-    def __init__(self, path, total, callback):
-        self.path, self.total, self.callback, self.start, self.rows = str(path), total, callback, time.monotonic(), 0
-
-    def __call__(self, rows, columns, bytes_read, done=False):
-        self.rows += rows
-        if self.callback:
-            seconds = time.monotonic() - self.start
-            self.callback(Loading(self.path, self.rows, columns, bytes_read, self.total, seconds, done))
 
 
 def _read_csv(path, delimiter, target, with_target, on_progress):
@@ -237,38 +178,6 @@ def _read_whole(whole, path, delimiter, names, target, progress):
         raise raised[0]
     progress(len(frame), len(names), progress.total)
     return {name: column_values(frame[name]) for name in names}
-
-
-def file_size(f):
-    import os
-
-    return os.fstat(f.fileno()).st_size
-
-
-def column_values(series):
-    """A column pandas read, as numbers or as an object array of str with NaN for missing cells.
-
-    Text is factorized (in C for pandas' Arrow strings) and spread back by code,
-    so rows share one str object per distinct value instead of one each.
-    """
-    import pandas as pd
-
-    if isinstance(series.dtype, pd.StringDtype):
-        codes, uniques = pd.factorize(series)  # code -1: missing
-        return np.append(np.asarray(uniques, dtype=object), np.nan)[codes]
-    return piece(series.to_numpy())
-
-
-def piece(values):
-    return values.astype(str).astype(object) if values.dtype.kind == "b" else values  # True/False are text
-
-
-def concatenate(pieces):
-    if not pieces:
-        return np.empty(0)
-    if all(p.dtype.kind in "fiu" for p in pieces):
-        return np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
-    return np.concatenate([p.astype(object) for p in pieces])
 
 
 def _check_rows(table, delimiter):

@@ -8,34 +8,13 @@ from ..excerpt import clip, show
 from . import bundled, datasets
 from . import reader
 from ..errors import ConfigError, DataError
-from .columns import Frame
+from .dataset import Dataset, check_classes
 from .features import build_frame, check_categories
 from .labels import check_class_count, parse_labels
 from .preprocess import Preprocessing, prefetch_encoders
 from .scaling import Standardizer  # noqa: F401  (re-exported)
 from .selection import check_identifiers, select_columns
 from .split import stratified_split
-
-
-@dataclass
-class Dataset:
-    frame: Frame  # the raw feature columns, numeric or categorical
-    y: np.ndarray  # (n,) class indices into `classes`
-    classes: np.ndarray  # the original labels: numbers or strings
-    source: str  # the dataset name or the file, for messages
-    weights: "np.ndarray | None" = None  # (n,) sample weights from data.weight_column, or None
-    notes: list = field(default_factory=list)  # one line each on what loading decided (a dropped row index)
-
-    @property
-    def feature_names(self):
-        return self.frame.names
-
-    @property
-    def X(self):
-        """The features as one float64 (n, d) matrix, for all-numeric data."""
-        if not self.frame.all_numeric:
-            raise DataError(f"{self.source}: has categorical columns; use .frame")
-        return self.frame.numeric_matrix()
 
 
 @dataclass
@@ -92,7 +71,7 @@ def load_sklearn(name, params, seed, source="config", categorical="auto", missin
     raw = {str(n): X[:, j] for j, n in enumerate(feature_names)}
     raw = raw if columns is None else select_columns(raw, columns, name)
     frame = build_frame(raw, name, categorical=categorical, impute=missing == "impute")
-    return _check_classes(Dataset(frame, y, classes, name), "the target")
+    return check_classes(Dataset(frame, y, classes, name), "the target")
 
 
 def load_csv(path, target=None, delimiter=None, categorical="auto", missing="error", on_progress=None,
@@ -112,7 +91,7 @@ def load_csv(path, target=None, delimiter=None, categorical="auto", missing="err
     y, classes = parse_labels(table.columns[name], f"target column {name!r}", str(path), table.where,
                               lambda row: table.cell(row, name))
     frame = build_frame(raw, str(path), table.where, table.cell, categorical, impute=missing == "impute")
-    return _check_classes(Dataset(frame, y, classes, str(path), weights, table.notes), f"target column {name!r}")
+    return check_classes(Dataset(frame, y, classes, str(path), weights, table.notes), f"target column {name!r}")
 
 
 def sample_weights(table, column, path):
@@ -132,15 +111,6 @@ def sample_weights(table, column, path):
     if not np.any(weights > 0):
         raise DataError(f"{path}: weight column {clip(column)!r} is 0 in every row")
     return weights
-
-
-def _check_classes(dataset, what):
-    if len(dataset.y) == 0:
-        raise DataError(f"{dataset.source}: the dataset has no rows")
-    if len(dataset.classes) < 2:
-        raise DataError(f"{dataset.source}: {what} holds one class only ({dataset.classes[0]}); "
-                        "a classifier needs two or more")
-    return dataset
 
 
 def split_indices(dataset, test_size, val_size, seed):

@@ -28,7 +28,7 @@ from .metrics import classification_metrics
 from ..model import MLP
 from .history import HistoryFile, read_records
 from .predictor import Predictor
-from .readback import finished_status, read_curves  # noqa: F401 (read_curves: part of this module's API)
+from .readback import finished_status, read_config, read_curves  # noqa: F401 (read_curves: part of this module's API)
 from .summary import best_validation_epoch, data_summary, model_summary
 from ..numerics.optim import make_optimizer
 from .report_facts import column_facts, held_weights
@@ -150,9 +150,7 @@ def resume_run(run_dir, on_epoch=None, stop_requested=None, on_start=None, on_lo
 
 
 def _resume(run_dir, on_epoch, stop_requested, on_start, on_load, epochs=None, on_note=None):
-    from ..config.loading import load_config
-
-    config = load_config(run_dir / "config.yaml")
+    config = read_config(run_dir)
     prepared = prepare(config, on_load, resumed=True)
     check_same_data(checkpoint.saved_data(run_dir / CHECKPOINT), data_fingerprint(prepared), run_dir,
                     prepared.dataset.source)

@@ -1,4 +1,5 @@
-"""history.csv: one whole line per finished epoch, the record a resume truncates to.
+"""history.csv: one whole line per finished epoch, the record a resume truncates to; its writer
+(``HistoryFile``) and its one reader (``read_records``: resume, plot, compare and sweep all read it there).
 
 The file stays open while a run trains: an epoch costs one short write and a
 flush (no open/close), and a kill between epochs never tears a line.  Floats
@@ -13,6 +14,7 @@ from ..train import HISTORY_COLUMNS, EpochRecord
 
 HEADER = ",".join(HISTORY_COLUMNS) + "\n"
 MAX_LINE_BYTES = 256  # seven cells of at most ~25 characters each, with room to spare
+MAX_HISTORY_BYTES = 256 << 20  # ~2 million epochs of ~120-byte lines
 OPTIONAL = ("val_loss", "val_acc")  # empty without a validation split
 
 
@@ -60,28 +62,39 @@ def _cell(value):
     return "" if value is None else repr(float(value)) if isinstance(value, float) else str(value)
 
 
-def read_records(path, epochs):
-    """The first ``epochs`` EpochRecords of the history.csv at ``path``, every cell validated.
+def read_records(path, epochs=None, error=ModelFileError):
+    """The EpochRecords of the history.csv at ``path``, every cell validated: the one reader of this file.
 
-    Rows after them (epochs finished after the last checkpoint) are ignored;
-    fewer rows, a wrong header, or a cell that is not what this module wrote
-    raise ModelFileError naming the file and the line.
+    With ``epochs`` (a resume), the first ``epochs`` rows: rows after them (epochs
+    finished after the last checkpoint) are neither judged nor kept; the file may hold
+    MAX_HISTORY_BYTES either way (the README's limit). Without (a finished run read
+    back), every row, and the file must end with a whole line. Fewer rows, a wrong
+    header, or a cell that is not what this module wrote raise ``error`` naming the
+    file and the line (ModelFileError for a resume, RunFolderError for a read-back).
     """
-    from .readback import MAX_HISTORY_BYTES  # the stated limit: rows after the checkpoint may be many
-
-    text = files.read_text(path, ModelFileError, "minimlp history file", MAX_HISTORY_BYTES)
+    # the README's stated limit, also for a resume: a run killed long after its last checkpoint (a large
+    # train.checkpoint_every) has many rows after it, which are dropped, not a reason to refuse the resume
+    text = files.read_text(path, error, "minimlp history file", MAX_HISTORY_BYTES)
     lines = text.split("\n")
     if lines[0] + "\n" != HEADER:
-        raise ModelFileError(f"{path}: line 1 is not the header of a minimlp history file")
-    if len(lines) - 2 < epochs:  # a complete file ends with a newline, so the last item is empty
-        raise ModelFileError(f"{path}: {max(len(lines) - 2, 0)} epochs recorded, but the checkpoint is at epoch "
-                             f"{epochs}; the history is incomplete")
-    return [_record(path, number, line) for number, line in enumerate(lines[1:epochs + 1], start=1)]
+        raise error(f"{path}: line 1 is not the header of a minimlp history file (it must be {HEADER.strip()})")
+    recorded = max(len(lines) - 2, 0)  # a whole file ends with a newline, so the last item is empty
+    if epochs is None:
+        if lines[-1]:
+            raise error(f"{path}: line {len(lines)} is not a minimlp history row (it has no end of line: "
+                        "the file was cut short)")
+        epochs = recorded
+    elif recorded < epochs:
+        raise error(f"{path}: {recorded} epochs recorded, but the checkpoint is at epoch {epochs}; "
+                    "the history is incomplete")
+    return [_record(path, number, line, error) for number, line in enumerate(lines[1:epochs + 1], start=1)]
 
 
-def _record(path, epoch, line):
+def _record(path, epoch, line, error):
     cells = line.split(",")
     try:
+        if len(line) > MAX_LINE_BYTES:
+            raise ValueError(f"{len(line):,} characters; a row has at most {MAX_LINE_BYTES}")
         if len(cells) != len(HISTORY_COLUMNS):
             raise ValueError(f"{len(cells)} cells, expected {len(HISTORY_COLUMNS)}")
         values = dict(zip(HISTORY_COLUMNS, cells))
@@ -91,18 +104,25 @@ def _record(path, epoch, line):
         if (record.val_loss is None) != (record.val_acc is None):
             raise ValueError("val_loss and val_acc must both be given or both be empty")
     except ValueError as e:
-        raise ModelFileError(f"{path}: line {epoch + 1} is not a minimlp history row ({e})") from None
+        raise error(f"{path}: line {epoch + 1} is not a minimlp history row ({e})") from None
     return record
 
 
 def _number(column, text):
     if text == "" and column in OPTIONAL:
         return None
-    value = float(text)  # ValueError for text that is not a number
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{column} is not a number: {_excerpt(text)}") from None
     if column.endswith("_loss") and (value == math.inf or math.isnan(value)):  # a diverged run's losses
         return value
     if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{column} must be a finite number >= 0, got {text!r}")
+        raise ValueError(f"{column} must be a finite number >= 0, got {_excerpt(text)}")
     if column.endswith("_acc") and value > 1:
-        raise ValueError(f"{column} must be in [0, 1], got {text!r}")
+        raise ValueError(f"{column} must be in [0, 1], got {_excerpt(text)}")
     return value
+
+
+def _excerpt(text, limit=40):
+    return repr(text) if len(text) <= limit else f"{text[:limit]!r}... ({len(text):,} characters)"

@@ -121,10 +121,9 @@ def is_own_unstarted_run(folder, config):
 
 def same_config(folder, config):
     """True when ``folder``'s config.yaml is ``config`` (ConfigError if it is damaged)."""
-    from ..config.loading import load_config
+    from .readback import read_config
 
-    saved = Path(folder) / "config.yaml"
-    return saved.is_file() and load_config(saved) == config
+    return (Path(folder) / "config.yaml").is_file() and read_config(folder) == config
 
 
 def check_new_run_dir_locked(path, config=None):

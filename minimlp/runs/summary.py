@@ -1,9 +1,16 @@
-"""What a run trains on and with, as plain data: the data summary and the model summary.
+"""What a run trains on and with, as plain data: the data summary and the model summary;
+and what it came to: a finished run's summary row.
 
-The console prints them before epoch 1 (as Keras prints ``model.summary()``),
-metrics.json keeps them, and report.html shows them as tables.
+The console prints the first two before epoch 1 (as Keras prints ``model.summary()``),
+metrics.json keeps them, and report.html shows them as tables. The row is the one
+``compare`` shows and sweep.csv holds (in its columns).
 """
+from pathlib import Path
+
 import numpy as np
+
+from ..errors import RunFolderError
+from .readback import read_curves, read_metrics
 
 PREVIEW_CLASSES = 6  # class names listed before "…"
 
@@ -52,3 +59,22 @@ def best_validation_epoch(history):
         if record.val_loss is not None and np.isfinite(record.val_loss) and (best is None or record.val_loss < best.val_loss):
             best = record
     return best.epoch if best else None
+
+
+def run_row(run_dir):
+    """(row, curves) of a finished run folder: its status, best validation loss and accuracy, test
+    metrics, epochs, seconds and (diverged) message, with the curves they came from; every file validated."""
+    if not (Path(run_dir) / "metrics.json").is_file():
+        raise RunFolderError(f"{run_dir}: no metrics.json in this folder; is it a finished minimlp run?")
+    metrics = read_metrics(run_dir)
+    curves = read_curves(run_dir)
+    val_loss = [v for v in curves["val_loss"] if v is not None]
+    val_acc = [v for v in curves["val_acc"] if v is not None]
+    row = {
+        "status": metrics["status"], "best_val_loss": min(val_loss) if val_loss else None,
+        "best_val_acc": max(val_acc) if val_acc else None, "test_accuracy": metrics["test_accuracy"],
+        "test_loss": metrics["test_loss"], "best_epoch": metrics.get("best_epoch"),
+        "epochs": metrics["epochs_run"], "seconds": metrics["train_seconds"],
+        "message": metrics["message"] if metrics["status"] == "diverged" else "",
+    }
+    return row, curves

@@ -13,7 +13,6 @@ rounds, reported as medians and as ratios measured in the same run:
   (a ``minimlp train`` process of one member less its training seconds; target ≤ 3×),
   and the same sweep again, every run complete (target ≤ 1.5 s).
 """
-import json
 import statistics
 import subprocess
 import sys
@@ -82,8 +81,9 @@ def timed(args, cwd):
 
 
 def train_seconds(run_dir):
-    with open(Path(run_dir) / "metrics.json") as f:
-        return float(json.load(f)["train_seconds"])
+    from ..runs.readback import read_metrics
+
+    return float(read_metrics(run_dir)["train_seconds"])
 
 
 def prepare(folder, mm):

@@ -15,9 +15,8 @@ from pathlib import Path
 from .. import files
 from ..config.loading import check_key, load_config, parse_yaml
 from .sweep_backends import execute
-from ..errors import ConfigError, MinimlpError, RunFolderError, out_of_memory_message
-
-COLUMNS = ("status", "best_val_loss", "best_val_acc", "test_accuracy", "epochs", "seconds", "message")
+from .sweep_run import COLUMNS, run_one
+from ..errors import ConfigError, RunFolderError
 
 
 @dataclass
@@ -60,54 +59,6 @@ def plan(grid):
 def _slug(value):
     text = json.dumps(value, separators=(",", ":")).strip('"[]{}')
     return re.sub(r"[^A-Za-z0-9.]+", "-", text).strip("-") or "none"
-
-
-def run_one(config, run_dir):
-    """Train (or finish, or just read) one run; never raises: a failure comes back as its row.
-
-    A folder is reused only when minimlp made it for this very config: finished
-    runs are read, checkpointed ones resumed, unstarted ones trained again in place.
-    """
-    from threadpoolctl import threadpool_limits
-
-    from ..runs.folder import CHECKPOINT, finished_status, resume_run, train_run
-    from ..runs.lock import same_config
-
-    run_dir = Path(run_dir)
-    try:
-        if (run_dir / "config.yaml").is_file() and not same_config(run_dir, config):
-            return {"status": "failed", "message": f"{run_dir} holds a run of another config (a different --set "
-                                                   "or grid?); use a new --out"}
-        if finished_status(run_dir) is not None:
-            return {**summarize(run_dir), "skipped": True}
-        with threadpool_limits(1):
-            if (run_dir / CHECKPOINT).is_file():
-                resume_run(run_dir)
-            else:
-                train_run(config, run_dir, own_restart=True)
-        return summarize(run_dir)
-    except MinimlpError as e:
-        return {"status": "failed", "message": str(e)}
-    except MemoryError as e:
-        return {"status": "failed", "message": out_of_memory_message(e)}
-    except Exception as e:  # noqa: BLE001 - a sweep records any failure and goes on
-        return {"status": "failed", "message": f"{type(e).__name__}: {e}"}
-
-
-def summarize(run_dir):
-    """The sweep.csv row of a finished run folder (its files validated as they are read)."""
-    from ..runs.readback import read_curves, read_metrics
-
-    metrics = read_metrics(run_dir)
-    curves = read_curves(run_dir)
-    val_loss = [v for v in curves["val_loss"] if v is not None]
-    val_acc = [v for v in curves["val_acc"] if v is not None]
-    return {
-        "status": metrics["status"], "best_val_loss": min(val_loss) if val_loss else None,
-        "best_val_acc": max(val_acc) if val_acc else None, "test_accuracy": metrics["test_accuracy"],
-        "epochs": metrics["epochs_run"], "seconds": round(metrics["train_seconds"], 3),
-        "message": "" if metrics["status"] != "diverged" else metrics["message"],
-    }
 
 
 def check_grid(grid):

@@ -29,7 +29,7 @@ def _joblib(tasks, jobs):
     from joblib import Parallel, delayed
 
     outputs = Parallel(n_jobs=jobs, return_as="generator_unordered")(
-        delayed(_indexed)(i, task, True) for i, task in tasks.items())
+        delayed(_indexed)(i, task) for i, task in tasks.items())
     yield from outputs  # on any exception, joblib aborts and terminates its workers
 
 
@@ -46,7 +46,7 @@ def _dask(tasks, jobs, scheduler):
     try:
         with Client(scheduler or cluster) as client:
             try:
-                futures = [client.submit(_indexed, i, task, cluster is not None, pure=False) for i, task in tasks.items()]
+                futures = [client.submit(_indexed, i, task, pure=False) for i, task in tasks.items()]
                 for future in as_completed(futures):
                     yield future.result()
             finally:
@@ -61,10 +61,7 @@ def _dask(tasks, jobs, scheduler):
                 cluster.close(timeout=10)
 
 
-def _indexed(index, task, own_process):
-    from ..report import mpl
-    from .sweep import run_one
-
-    mpl.OWN_PROCESS = own_process  # a worker this sweep started is its own (report/mpl.py); a remote one is not
+def _indexed(index, task):
+    from .sweep_run import run_one
 
     return index, run_one(*task)
