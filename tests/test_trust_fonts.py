@@ -3,7 +3,6 @@ name once, without a matplotlib warning, the characters no installed font has. N
 to run these: they test the fallback logic, not a particular font."""
 import numpy as np
 
-
 from minimlp.report import fonts
 
 
