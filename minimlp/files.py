@@ -1,7 +1,9 @@
 """Bounded file reads and atomic file writes: a reader (or a SIGKILL) never sees half a file.
 
 Each write goes to a temporary file in the same folder and is renamed over the
-target, which POSIX makes atomic.  No fsync: the goal is surviving a killed
+target, which POSIX makes atomic.  The temporary file is created exclusively
+(O_EXCL) under an unpredictable name, and the rename replaces a link at the
+target rather than following it, so nothing planted in the folder is written through.  No fsync: the goal is surviving a killed
 process, not a power cut, and fsync would cost milliseconds per checkpoint.  A write that fails (full disk,
 read-only folder, permission denied) raises FileWriteError naming the user's
 path, and removes its temporary file.
@@ -69,22 +71,43 @@ def write_bytes(path, data, replace=True):
     path = Path(path)
     if not path.parent.is_dir():
         raise FileWriteError(f"{path}: the folder {path.parent} does not exist")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = None
     try:
-        with open(tmp, "wb") as f:
+        tmp, fd = _new_temporary(path)
+        with open(fd, "wb") as f:
             f.write(data)
         if replace:
             _replace(tmp, path)
         else:
             _create(tmp, path)
     except BaseException as e:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
         if isinstance(e, FileExistsError):
             raise
         if isinstance(e, OSError):
             raise FileWriteError(f"{path}: cannot be written ({e.strerror or e})") from None
         raise
+
+
+def _new_temporary(path):
+    """(name, descriptor) of a new temporary file beside ``path``, created exclusively under an unpredictable
+    name: O_EXCL never opens what is already there, so a link planted in the folder is never written through."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    for attempt in range(100):
+        tmp = path.with_name(f".{path.name}.{os.urandom(6).hex()}.tmp")
+        try:
+            return tmp, os.open(tmp, flags, 0o666)
+        except FileExistsError:  # 2**-48 by chance, or something planted: another name
+            if attempt == 99:
+                raise
+
+
+def open_append(path):
+    """``path`` opened for appending text without following a symbolic link (OSError ELOOP for one)."""
+    flags = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    return open(path, "a", encoding="utf-8", opener=lambda name, mode: os.open(name, mode | flags, 0o666))
 
 
 def make_folder(path):

@@ -130,6 +130,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         first = not hasattr(self, "net_") or not self.warm_start
         X, y = tables.validate(self, X, y, reset=first)
         check_classification_targets(y)
+        _check_magnitude(X)
         classes = unique_labels(y)
         if first:
             if len(classes) < 2:
@@ -164,6 +165,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("partial_fit does not support early_stopping=True")
         X, y = tables.validate(self, X, y, reset=first)
         check_classification_targets(y)
+        _check_magnitude(X)
         if first:
             if classes is None:
                 raise ValueError("classes must be passed on the first call to partial_fit")
@@ -260,9 +262,12 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         schedule.n_iter_no_change = self.n_iter_no_change
         schedule.score = None if w_val is None else (lambda record: self._score_val(X_val, y_val, w_val))
         start = len(self.loss_curve_)
-        result = fit(self.net_, X.astype(dtype, copy=False), np.searchsorted(self.classes_, y),
-                     X_val.astype(dtype, copy=False), np.searchsorted(self.classes_, y_val), options, self.optimizer_,
-                     schedule, state=self.state_, weights=weights)
+        try:
+            result = fit(self.net_, X.astype(dtype, copy=False), np.searchsorted(self.classes_, y),
+                         X_val.astype(dtype, copy=False), np.searchsorted(self.classes_, y_val), options,
+                         self.optimizer_, schedule, state=self.state_, weights=weights)
+        finally:
+            schedule.score = None  # a closure over this fit's validation rows: kept, it stops pickle and joblib
         if result.status == "diverged":
             raise ValueError(f"{result.message} (learning_rate_init={self.learning_rate_init})")
         self.n_iter_ = len(self.loss_curve_) - start
@@ -355,6 +360,20 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.sparse = True  # densified: the network's products are dense
         tags.input_tags.allow_nan = self.missing == "impute"
         return tags
+
+
+def _check_magnitude(X):
+    """ValueError, as scikit-learn's fit gives on such data, when a column's |X| summed over the rows exceeds the
+    largest number of X's dtype: the gradient sums those rows, so training cannot be done in that arithmetic
+    (without this, about half of the seeds return a model whose loss is ~1e306 instead of failing)."""
+    values = X.data if hasattr(X, "toarray") else X
+    with np.errstate(over="ignore"):
+        total = np.abs(values).sum(axis=0 if values.ndim == 2 and not hasattr(X, "toarray") else None,
+                                   dtype=np.float64)
+    if not np.all(total <= np.finfo(X.dtype).max):
+        raise ValueError("Solver produced non-finite parameter weights. The input data may contain large values "
+                         f"and need to be preprocessed: summed over the rows, |X| exceeds {X.dtype}'s largest "
+                         f"number ({float(np.finfo(X.dtype).max):.4g}); scale the features (e.g. StandardScaler).")
 
 
 def _dense(X):

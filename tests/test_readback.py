@@ -123,7 +123,8 @@ def _row(number, **cells):
 LOOSER = {
     "epoch written as a float": (_row(1, epoch="1.0"), "line 2 is not a minimlp history row (expected epoch 1)"),
     "negative loss": (_row(2, train_loss="-1.0"), "line 3 is not a minimlp history row (train_loss must be a finite"),
-    "not-a-number loss": (_row(2, train_loss="nan"), "line 3 is not a minimlp history row (train_loss must be a finite"),
+    # a diverged run's inf/NaN losses are minimlp's own rows (issue 25); a NaN accuracy never is
+    "not-a-number accuracy": (_row(2, train_acc="nan"), "line 3 is not a minimlp history row (train_acc must be a finite"),
     "one validation cell": (_row(3, val_acc=""), "line 4 is not a minimlp history row (val_loss and val_acc must both"),
     "Windows line ends": (lambda h: h.replace("\n", "\r\n"), "line 1 is not the header of a minimlp history file"),
     "an overlong row": (_row(1, seconds="0." + "1" * 300), "line 2 is not a minimlp history row (3"),

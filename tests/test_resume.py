@@ -173,10 +173,10 @@ def test_a_stop_decided_before_the_last_checkpoint_is_kept_on_resume(tmp_path, m
     train_run(load_config(tmp_path / "c.yaml"), tmp_path / "reference")
     real = checkpoint.save
 
-    def killed_before_the_final_checkpoint(path, net, optimizer, state, status):
+    def killed_before_the_final_checkpoint(path, net, optimizer, state, status, *data):
         if status != "running":
             raise KeyboardInterrupt
-        real(path, net, optimizer, state, status)
+        real(path, net, optimizer, state, status, *data)
 
     monkeypatch.setattr(minimlp.runs.folder.checkpoint, "save", killed_before_the_final_checkpoint)
     with pytest.raises(KeyboardInterrupt):

@@ -140,13 +140,15 @@ def test_partial_fit_errors():
 
 
 def test_nonfinite_params():
-    """Ported from the regressor's: input at float64's limit cannot be trained on, and says so (identity
-    units: a ReLU layer whose units all start dead gives finite logits, and trains; Adam's normalised
-    steps train too, to a finite loss of 5e306)."""
+    """Ported from the regressor's: input at float64's limit cannot be trained on, and says so with
+    scikit-learn's message, whatever the solver, activation or seed (issue 25: Adam's normalised steps
+    and a ReLU layer whose units all start dead used to train to a finite loss of 5e306)."""
     rng = np.random.RandomState(0)
     X = np.finfo(np.float64).max * rng.uniform(size=(10, 2))
-    with pytest.raises(ValueError, match="diverged"):
-        MLPClassifier(solver="sgd", activation="identity", random_state=0).fit(X, np.arange(10) % 2)
+    for solver in ("sgd", "adam"):
+        for activation in ("identity", "relu"):
+            with pytest.raises(ValueError, match="The input data may contain large values and need to be preprocessed"):
+                MLPClassifier(solver=solver, activation=activation, random_state=0).fit(X, np.arange(10) % 2)
     with pytest.raises(ValueError, match="The input data may contain large values and need to be preprocessed"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

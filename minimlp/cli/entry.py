@@ -28,9 +28,19 @@ def install():
         signal.signal(signum, raise_interrupted)
 
 
+def _utf8(stream):
+    encoding = getattr(stream, "encoding", None) or ""
+    return encoding.lower().replace("-", "").replace("_", "") == "utf8"
+
+
 def run():
     install()
     try:
+        if sys.stdout is None or not _utf8(sys.stdout) or not _utf8(sys.stderr):  # else nothing to prepare
+            from .streams import prepare
+
+            if not prepare():  # standard output closed: one line on stderr, before any work
+                sys.exit(1)
         from .fast import answer
 
         if answer(sys.argv[1:]):
@@ -41,6 +51,17 @@ def run():
         from .group import main
 
         main(prog_name="minimlp")
+    except BrokenPipeError:  # a reader that stopped early (``minimlp --version | true``)
+        from .streams import exit_on_broken_pipe
+
+        exit_on_broken_pipe()
+    except OSError as e:  # standard output failed in the fast path (a full disk): one line, exit 1
+        from .streams import silence_stdout
+
+        silence_stdout()
+        print(f"Error: standard output cannot be written ({e.strerror or e}); the output is incomplete",
+              file=sys.stderr)
+        sys.exit(1)
     except Interrupted as e:
         from signal import Signals
 

@@ -47,14 +47,46 @@ class MinimlpGroup(click.Group):
 
     def invoke(self, ctx):
         try:
+            return self._invoke(ctx)
+        finally:
+            _glyph_note()
+
+    def _invoke(self, ctx):
+        try:
             return super().invoke(ctx)
         except MinimlpError as e:
             raise _exception(str(e), getattr(e, "exit_code", 2)) from None
+        except BrokenPipeError:  # the reader stopped early: quietly, as Unix tools do (never "bad input")
+            from .streams import exit_on_broken_pipe
+
+            exit_on_broken_pipe()
         except OSError as e:  # a file problem no library code named: name the file we have
             where = f"{e.filename}: " if e.filename else ""
             raise InputError(f"{where}{e.strerror or e}") from None
         except MemoryError as e:
             raise click.ClickException(out_of_memory_message(e)) from None
+        except Exception as e:
+            from .streams import StreamClosed
+
+            if isinstance(e, StreamClosed):  # exit 1: the output is incomplete; what is buffered goes nowhere
+                from .streams import silence_stdout
+
+                silence_stdout()
+                raise click.ClickException(str(e)) from None
+            raise
+
+
+def _glyph_note():
+    """Once per command: the characters its figures could not draw (report/fonts.py), on stderr."""
+    import sys
+
+    fonts = sys.modules.get("minimlp.report.fonts")
+    note = fonts.missing_note() if fonts is not None else None
+    if note:
+        try:
+            click.echo(note, err=True)
+        except OSError:
+            pass
 
 
 def _exception(message, exit_code):
@@ -74,6 +106,11 @@ def main():
       minimlp train configs/moons.yaml --set optimizer.lr=0.05
       minimlp predict runs/iris-20261128-120000 flowers.csv -o predictions.csv
     """
+    from .streams import install_checked, prepare
+
+    if not prepare():
+        raise SystemExit(1)
+    install_checked()
 
 
 overrides_option = click.option(

@@ -9,6 +9,7 @@ from ..report import fmt
 from .group import EXISTING_DIR, EXISTING_FILE, InputError, main, overrides_option
 from .console import Progress
 from .loading import LoadProgress
+from .streams import KeepGoing, StreamClosed
 
 
 @main.command()
@@ -33,7 +34,8 @@ def train(config, overrides, out, resume_dir, epochs, log_every, quiet):
     history.csv, model.npz, metrics.json, checkpoint.npz, the figures and
     report.html. Ctrl-C (or SIGTERM) during training finishes the current
     batch, saves a checkpoint and the report, and exits with 130 (143);
-    --resume continues exactly where the run stopped. Before training starts
+    --resume continues exactly where the run stopped. A reader that stops
+    early (| head) does not stop training. Before training starts
     (loading data) it stops at once and leaves no run folder. The folder is
     locked while a run writes it: a second writer gets exit 2.
 
@@ -64,7 +66,9 @@ def train(config, overrides, out, resume_dir, epochs, log_every, quiet):
 
         def run(**callbacks):
             if not quiet and not epochs:
-                click.echo(f"resuming {resume_dir} from its last checkpoint")
+                start = "its last checkpoint" if (resume_dir / "checkpoint.npz").exists() else \
+                    "the start (it was stopped before its first checkpoint)"
+                click.echo(f"resuming {resume_dir} from {start}")
             return resume_run(resume_dir, **callbacks, epochs=epochs, on_note=None if quiet else click.echo)
     else:
         cfg = load_config(config, overrides)
@@ -72,12 +76,23 @@ def train(config, overrides, out, resume_dir, epochs, log_every, quiet):
         def run(**callbacks):
             return train_run(cfg, out, **callbacks)
 
+    stdout, sys.stdout = sys.stdout, KeepGoing(sys.stdout)  # a reader that stops early does not stop training
+    try:
+        _train(cfg, run, resume_dir, quiet, log_every)
+    finally:
+        keep, sys.stdout = sys.stdout, stdout
+    if keep.error:  # the run went on, but what it printed was lost: not a success
+        raise StreamClosed(f"{keep.error}; the run itself went on (see its run folder)")
+
+
+def _train(cfg, run, resume_dir, quiet, log_every):
     progress = Progress(cfg.train.epochs, cfg.name, quiet, log_every)
 
     def start(prepared, run_dir):
         from ..runs.summary import data_summary, model_summary
 
         progress.start(data_summary(prepared.dataset, prepared.splits, prepared.config), model_summary(prepared.net))
+        stop.armed = True  # training starts now: a signal stops it with a checkpoint (lbfgs asks only per iteration)
 
     try:
         with StopOnSignal() as stop, progress:
@@ -123,8 +138,8 @@ def _echo_result(result, quiet):
 class StopOnSignal:
     """While active, SIGINT or SIGTERM stop the run truthfully at any moment.
 
-    Until training starts (the first ``stop_requested()`` call, made per batch by
-    the training loop) a signal raises Interrupted at once: loading data or
+    Until training starts (``on_start``, or the first ``stop_requested()`` call, made
+    per batch by the training loop and per iteration by lbfgs) a signal raises Interrupted at once: loading data or
     making the folder is abandoned, and no --resume is suggested.  Once it has
     started, the first signal asks training to stop after the current batch and
     save a checkpoint; a second one aborts at once.

@@ -19,7 +19,7 @@ from .schema import SECTIONS, Config, DataConfig, ModelConfig, OptimizerConfig, 
 MAX_CONFIG_BYTES = 1 << 20  # a config holds a few dozen keys; 1 MiB is far beyond any real one
 
 __all__ = ["MONITORS", "SECTIONS", "Config", "DataConfig", "ModelConfig", "OptimizerConfig", "TrainConfig",
-           "check_key", "load_config", "parse_override", "parse_yaml"]
+           "check_key", "load_config", "origin_of", "parse_override", "parse_yaml"]
 
 
 def load_config(path=None, overrides=()):
@@ -34,8 +34,16 @@ def load_config(path=None, overrides=()):
     check_rules(config, origin)
     check_dataset_params(config, origin)
     config.source = origin.source
+    config.overridden = dict(origin.overridden)  # for origin_of: a later message names the --set option
     _resolve_data_path(config, Path(path).parent if path is not None else Path.cwd(), origin)
     return config
+
+
+def origin_of(config, key):
+    """Where ``config``'s value at ``key`` came from: its ``--set`` option, else its file (or 'defaults')."""
+    origin = _Origin(getattr(config, "source", "config"))
+    origin.overridden = getattr(config, "overridden", {})
+    return origin.of(key)
 
 
 class _Origin:

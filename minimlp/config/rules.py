@@ -46,8 +46,16 @@ def convert(value, hint, path, origin):
     else:  # dict
         ok, wanted = isinstance(value, dict) and all(isinstance(k, str) for k in value), "a mapping"
     if not ok:
-        raise origin.error(path, f"{path} must be {wanted}, got {show(value)}")
+        raise origin.error(path, f"{path} must be {wanted}, got {show(value)}{_yaml_booleans(value)}")
     return value
+
+
+def _yaml_booleans(value):
+    """A note for a mapping whose keys YAML read as booleans (``yes: 3`` is ``True: 3``)."""
+    if isinstance(value, dict) and any(isinstance(k, bool) for k in value):
+        return ("; YAML reads the keys yes, no, on, off, true and false (in any case) as booleans, so "
+                "quote a label that is one of those words, e.g. {'yes': 3, 'no': 1}")
+    return ""
 
 
 def check_rules(config, origin):

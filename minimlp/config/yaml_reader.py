@@ -7,11 +7,14 @@ many values it holds once its aliases are expanded and how deeply it nests,
 and stops (a YAML error at that node's line) beyond MAX_VALUES or MAX_DEPTH.
 Composing is linear in the file's size, so a config costs time and memory in
 proportion to its size.  Reads 1e-3 (no dot) as a float, as YAML 1.2 does.
+A key given twice in one mapping (``lr`` twice, or ``1`` and ``1.0``) is an
+error naming both lines, not silently the last one (PyYAML's default).
 """
 import re
 
 import yaml
 from yaml.composer import ComposerError
+from yaml.constructor import ConstructorError
 
 MAX_DEPTH = 64  # a config nests 3 or 4 levels
 MAX_VALUES = 200_000  # values after alias expansion; a config holds a few dozen
@@ -64,6 +67,36 @@ class BoundedLoader(yaml.SafeLoader):
             raise ComposerError(None, None, f"its aliases expand to nesting deeper than {MAX_DEPTH} levels",
                                 node.start_mark)
         self._measured[id(node)] = (values, depth)
+
+    def construct_mapping(self, node, deep=False):
+        """SafeLoader's mapping, refusing a key given twice in it (merge keys ``<<`` may be overridden)."""
+        if isinstance(node, yaml.MappingNode):
+            _check_unique_keys(self, node)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _check_unique_keys(loader, node):
+    seen = {}  # key -> its node
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            first = seen.setdefault(key, key_node)
+        except TypeError:  # an unhashable key: SafeLoader refuses it itself
+            continue
+        if first is not key_node:
+            shown = _written(first)
+            if _written(key_node) != shown:
+                shown += f" (again as {_written(key_node)})"
+            raise ConstructorError(None, None, f"the key {shown} is given twice in one mapping, on line "
+                                   f"{first.start_mark.line + 1} and line {key_node.start_mark.line + 1}; "
+                                   "keep one", key_node.start_mark)
+
+
+def _written(node):
+    text = node.value if isinstance(node, yaml.ScalarNode) else f"a {node.id}"
+    return text if len(text) <= 40 else text[:40] + "..."
 
 
 BoundedLoader.add_implicit_resolver(

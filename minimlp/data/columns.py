@@ -5,6 +5,7 @@ are the same whatever the file: what counts as missing, when a column is a
 category, and which cell a message names.
 """
 import itertools
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,6 +15,9 @@ from ..errors import DataError
 MISSING_WORDS = ("na", "n/a", "nan", "null", "none")  # any case; an empty cell is missing too
 MAX_CELL_CHARS = 10_000  # a text cell longer than this is refused (a table of categories, not documents)
 FACTOR_LEVELS = 20  # a column of numbers and repeated text codes with at most this many values is categorical
+# C0 and C1 control characters, NUL and DEL included: refused in labels, column names and categories, which
+# the model file stores as numpy text, where a trailing NUL vanishes ('x' and 'x\0' would become one)
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def shown(text, limit=40):
@@ -32,6 +36,8 @@ def missing_tokens():
 
 def number_text(value):
     """The one text of a number: 1 and 1.0 are both '1', so equal numbers are equal categories or labels."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        return str(int(value))  # exact at any width (float would merge 2**53 and 2**53 + 1)
     value = float(value)
     return str(int(value)) if value.is_integer() and abs(value) < 2**63 else repr(value)
 

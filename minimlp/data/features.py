@@ -59,6 +59,11 @@ def check_cells(frame, impute, hint=IMPUTE_HINT):
             if row is not None:
                 raise frame.error(row, name, f"a text cell of {lengths[codes[row]]:,} characters; "
                                              f"cells may hold at most {MAX_CELL_CHARS:,}")
+            nul = np.array(["\0" in u for u in uniques], dtype=bool)
+            if nul.any():  # the model stores categories as numpy text, where a trailing NUL vanishes
+                row = first(nul[codes] & (codes >= 0))
+                raise frame.error(row, name, f"{shown(frame.cell(row, name))} holds a NUL character; "
+                                             "remove it (categories that differ only there would be one)")
             missing = codes < 0
         else:
             missing = np.isnan(column)

@@ -1,11 +1,15 @@
 """The target column as classes: equal numbers are one class (1 and 1.0), text stays text, and a
-column with more distinct values than a classifier can sensibly have is refused before training."""
+column with more distinct values than a classifier can sensibly have is refused before training.
+
+Integer labels of any width stay exact integers (int64, uint64, else their digits as text; never a
+float on the way). A label the model file could not hold as it is, a non-finite number or text with a
+control character (NUL included: numpy text drops trailing NULs), is refused naming its row."""
 import re
 
 import numpy as np
 
 from ..errors import DataError
-from .columns import MISSING_WORDS, number_text, shown
+from .columns import CONTROL, MISSING_WORDS, number_text, shown
 
 MAX_CLASSES = 1000  # more distinct labels than this is a regression target or an ID column, not classes
 
@@ -13,6 +17,7 @@ MAX_CLASSES = 1000  # more distinct labels than this is a regression target or a
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _INT64_MIN, _INT64_MAX = int(np.iinfo(np.int64).min), int(np.iinfo(np.int64).max)
+_UINT64_MAX = int(np.iinfo(np.uint64).max)
 
 
 def parse_labels(values, what, source, where=None, cell=None):
@@ -37,16 +42,40 @@ def parse_labels(values, what, source, where=None, cell=None):
     missing = np.flatnonzero(codes < 0)
     if len(missing):
         raise DataError(_missing_message(int(missing[0]), what, source, where, cell))
-    keys = [label_value(u, numeric) for u in uniques]
-    if all(isinstance(k, (int, float)) and not isinstance(k, bool) for k in keys):
-        kinds = {type(k) for k in keys}
-        dtype = np.int64 if kinds == {int} else np.float64
-        unique_values = np.array(keys, dtype=dtype)
-    else:
-        unique_values = np.array([number_text(k) if isinstance(k, (int, float)) else str(k) for k in keys], dtype=str)
+    integer = values.dtype.kind in "iu"  # exact at any width: never through a float
+    keys = [int(u) if integer else label_value(u, numeric) for u in uniques]
+    _check_keys(keys, codes, what, source, where)
+    unique_values = _label_array(keys)
     classes, inverse = np.unique(unique_values, return_inverse=True)
     _check_count(len(classes), classes, what, source, MAX_CLASSES)
     return inverse[codes].astype(np.intp), classes
+
+
+def _label_array(keys):
+    """The distinct labels as one array: int64 (or uint64) for integers, float64 for numbers, else text."""
+    if all(isinstance(k, int) for k in keys):
+        if all(_INT64_MIN <= k <= _INT64_MAX for k in keys):
+            return np.array(keys, dtype=np.int64)
+        if all(0 <= k <= _UINT64_MAX for k in keys):
+            return np.array(keys, dtype=np.uint64)
+    elif all(isinstance(k, (int, float)) for k in keys) and all(abs(k) < 2**53 for k in keys if isinstance(k, int)):
+        return np.array(keys, dtype=np.float64)
+    return np.array([number_text(k) if isinstance(k, (int, float)) else str(k) for k in keys], dtype=str)
+
+
+def _check_keys(keys, codes, what, source, where):
+    """DataError naming the first row of a label a model file could not hold: not finite, or with a control
+    character (a NUL would vanish from the saved labels, merging ``x`` with ``x\\0``)."""
+    for index, key in enumerate(keys):
+        if isinstance(key, float) and not np.isfinite(key):
+            problem = f"the label {key!r} is not a finite number; labels are classes, not measurements"
+        elif isinstance(key, str) and CONTROL.search(key):
+            problem = (f"the label {shown(key)} holds a control character ({CONTROL.search(key).group()!r}); "
+                       "remove it (labels that differ only there would be one class)")
+        else:
+            continue
+        row = int(np.flatnonzero(codes == index)[0])
+        raise DataError(f"{source}: {what}, {where(row)}: {problem}")
 
 
 def _missing_message(row, what, source, where, cell):
@@ -82,3 +111,14 @@ def _check_count(n, examples, what, source, limit):
 
 def check_class_count(classes, what, source):
     _check_count(len(classes), classes, what, source, MAX_CLASSES)
+
+
+def label_key(label):
+    """A label (or class_weight key) as the one text of its value, by the rule labels are read with:
+    ``1``, ``1.0`` and the text ``"1"`` are one label; other text is itself, stripped."""
+    if isinstance(label, (bool, np.bool_)):
+        return str(bool(label))
+    if isinstance(label, (int, float, np.integer, np.floating)):
+        return number_text(label)
+    value = label_value(str(label).strip(), numeric=False)
+    return value if isinstance(value, str) else number_text(value)

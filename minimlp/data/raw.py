@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import DataError
+from .columns import CONTROL
 
 MAX_TABLE_BYTES = 1 << 30  # 1 GiB
 MAX_NAME_CHARS = 1_000  # a column name
@@ -52,6 +53,10 @@ def check_header(path, names):
         if len(name) > MAX_NAME_CHARS:
             raise DataError(f"{path}: column {i + 1} of the header is a name of {len(name):,} characters; "
                             f"names may have at most {MAX_NAME_CHARS:,}")
+        control = CONTROL.search(name)
+        if control:
+            raise DataError(f"{path}: column {i + 1} of the header, {name!r}, holds a control character "
+                            f"({control.group()!r}); rename the column (names that differ only there would be one)")
         if name in seen:
             raise DataError(f"{path}: the header names column {name!r} twice")
         seen.add(name)

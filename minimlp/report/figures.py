@@ -16,7 +16,7 @@ import re
 
 import numpy as np
 
-from . import fmt, mpl
+from . import fmt, fonts, mpl
 
 STYLE = {
     "svg.fonttype": "path", "svg.hashsalt": "minimlp", "font.size": 10.5,
@@ -24,6 +24,13 @@ STYLE = {
     "legend.frameon": False, "text.parse_math": False, "text.usetex": False,
 }
 TRAIN, VALIDATION = "#1f77b4", "#ff7f0e"
+
+
+def style():
+    """STYLE, with the installed fallback fonts (labels in any script the machine has fonts for)."""
+    return {**STYLE, "font.family": fonts.families()}
+
+
 LOG_SPAN = 10.0  # a loss whose largest/smallest value exceeds this gets a log axis
 
 
@@ -59,8 +66,8 @@ def styled(draw):
     mpl.load()
     import matplotlib
 
-    with matplotlib.rc_context(STYLE):  # artists take the style when made; ``save`` draws under it too
-        return draw()
+    with matplotlib.rc_context(style()), fonts.quiet_glyphs():  # artists take the style when made; ``save``
+        return draw()  # draws under it too
 
 
 def save(fig, format="svg"):
@@ -71,7 +78,7 @@ def save(fig, format="svg"):
     metadata = {"Date": None} if format in ("svg", "pdf") else {}
     if format == "pdf":
         metadata["CreationDate"] = metadata.pop("Date")
-    with matplotlib.rc_context(STYLE):
+    with matplotlib.rc_context(style()), fonts.quiet_glyphs(fig):
         fig.savefig(buffer, format=format, dpi=200 if format == "png" else 100, metadata=metadata)
     data = buffer.getvalue()
     return _round_paths(data) if format == "svg" else data

@@ -25,8 +25,9 @@ STATUSES = (*FINISHED, "running", "interrupted")
 MAX_META_CHARS = 4096  # a few counters and an RNG state
 
 
-def save(path, net, optimizer, state, status):
-    """Write the checkpoint of a run whose training is at ``state`` (``status`` as fit reported it)."""
+def save(path, net, optimizer, state, status, data=None):
+    """Write the checkpoint of a run whose training is at ``state`` (``status`` as fit reported it);
+    ``data``: the fingerprint of the data it trains on (runs/fingerprint.py)."""
     meta = {
         "format": FORMAT, "status": status,
         "epoch": state.epoch, "batch": state.batch, "loss_sum": state.loss_sum, "correct": state.correct,
@@ -36,6 +37,8 @@ def save(path, net, optimizer, state, status):
     }
     if state.dropout_state is not None:  # the dropout stream where the run stopped (networks with dropout)
         meta["dropout_state"] = state.dropout_state
+    if data is not None:
+        meta["data"] = data
     arrays = {"meta": np.array(json.dumps(meta)), "params": net.params}
     arrays.update({f"optimizer.{k}": v for k, v in optimizer.state_dict().items()})
     if state.best_params is not None:
@@ -75,6 +78,14 @@ def load(path, net, optimizer, train, n_rows):
         raise ModelFileError(f"{path}: not a usable minimlp checkpoint ({message})") from None
     np.copyto(net.params, params)
     return state, meta["status"]
+
+
+def saved_data(path):
+    """The data fingerprint in the checkpoint at ``path``, or None (a checkpoint from before them)."""
+    try:
+        return _meta(read_npz(path)).get("data")
+    except (KeyError, ValueError, TypeError, MinimlpError):
+        return None  # checkpoint.load reports the damage
 
 
 def _meta(arrays):

@@ -21,7 +21,9 @@ from .. import report
 from .. import strict_json
 from .. import __version__
 from ..errors import FileWriteError, Interrupted, MinimlpError, RunFailedError
-from .lock import LOCK_NAME, FolderLock, check_new_run_dir, check_new_run_dir_locked
+from .fingerprint import check_same_data, fingerprint as data_fingerprint
+from .lock import (LOCK_NAME, FolderLock, check_new_run_dir, check_new_run_dir_locked, is_minimlp_folder,
+                   is_own_unstarted_run)
 from .metrics import classification_metrics
 from ..model import MLP
 from .history import HistoryFile, read_records
@@ -33,7 +35,9 @@ from ..numerics.optim import make_optimizer
 from .report_facts import column_facts, held_weights
 from ..train import TrainState, summary
 from .setup import fit_config, training_options
+from ..data.labels import label_key
 from ..train.weights import training_weights
+from .weights import weight_sources
 
 CHECKPOINT = "checkpoint.npz"
 
@@ -64,7 +68,7 @@ def prepare(config, on_load=None, resumed=False):
     splits = data.prepare(dataset, config.data, config.seed, config.model.dtype, identifiers=not resumed)
     net = MLP.for_task(config.model, splits.preprocessing.n_inputs, len(dataset.classes), config.seed)
     weights = training_weights(splits.y_train, dataset.classes, splits.w_train, config.train.class_weight,
-                               getattr(config, "source", "config"))
+                               sources=weight_sources(config, dataset), dtype=config.model.dtype, key=label_key)
     return Prepared(config, dataset, splits, net, weights)
 
 
@@ -82,19 +86,20 @@ def train_run(config, run_dir=None, on_epoch=None, stop_requested=None, own_rest
     """Train as ``config`` says into ``run_dir`` (default: runs/<name>-<timestamp>/).
 
     The data is loaded before any folder is made; the folder must be new or empty
-    (or, with ``own_restart``, minimlp's own unstarted run of this config) and is
+    (or minimlp's own run of this config that was killed before its first checkpoint; ``own_restart``
+    is accepted for older callers and changes nothing) and is
     locked while the run writes it.  Interrupted before training starts, the run
     removes what it wrote, leaving no folder it made.  ``on_start(prepared, run_dir)``
     is called once the data and the network are ready, before epoch 1.
     """
     prepared = prepare(config, on_load)
     run_dir = Path(run_dir) if run_dir is not None else default_run_dir(config)
-    check_new_run_dir(run_dir, config if own_restart else None)
+    check_new_run_dir(run_dir, config)  # or minimlp's own run of this config, killed before its first checkpoint
     made = not run_dir.exists()
     files.make_folder(run_dir)
     try:
         with FolderLock(run_dir):
-            check_new_run_dir_locked(run_dir, config if own_restart else None)  # still ours, now that we hold it
+            check_new_run_dir_locked(run_dir, config)  # still ours, now that we hold it
             try:
                 files.write_text(run_dir / "config.yaml", config.to_yaml())
                 optimizer = make_optimizer(prepared.net, config.optimizer)
@@ -130,9 +135,17 @@ def resume_run(run_dir, on_epoch=None, stop_requested=None, on_start=None, on_lo
     what carries over).
     """
     run_dir = Path(run_dir)
+    if epochs is None and (run_dir / "config.yaml").is_file() and not (run_dir / CHECKPOINT).exists():
+        from ..config.loading import load_config
+
+        config = load_config(run_dir / "config.yaml")
+        if is_own_unstarted_run(run_dir, config):  # killed before its first checkpoint: start it again, in place
+            return train_run(config, run_dir, on_epoch, stop_requested, on_start=on_start, on_load=on_load)
     for name in ("config.yaml", CHECKPOINT):
         if not (run_dir / name).is_file():
-            raise MinimlpError(f"{run_dir}: no {name} in this folder, so there is nothing to resume")
+            then = (f"; it was stopped before it started: train it again with minimlp train CONFIG --out {run_dir}"
+                    if name == "config.yaml" and is_minimlp_folder(run_dir) else "")
+            raise MinimlpError(f"{run_dir}: no {name} in this folder, so there is nothing to resume{then}")
     with FolderLock(run_dir):
         return _resume(run_dir, on_epoch, stop_requested, on_start, on_load, epochs, on_note)
 
@@ -140,6 +153,8 @@ def resume_run(run_dir, on_epoch=None, stop_requested=None, on_start=None, on_lo
 def _resume(run_dir, on_epoch, stop_requested, on_start, on_load, epochs=None, on_note=None):
     config = read_config(run_dir)
     prepared = prepare(config, on_load, resumed=True)
+    check_same_data(checkpoint.saved_data(run_dir / CHECKPOINT), data_fingerprint(prepared), run_dir,
+                    prepared.dataset.source)
     optimizer = make_optimizer(prepared.net, config.optimizer)
     state, status = checkpoint.load(run_dir / CHECKPOINT, prepared.net, optimizer, config.train,
                                     len(prepared.splits.X_train))
@@ -172,12 +187,13 @@ def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
     # before training (a failure is bad output, exit 2); a resume inside the run's write-failure handling.
     history = [] if path.exists() else [HistoryFile(run_dir / "history.csv", state.history)]
     live = LiveReport(run_dir, f"minimlp run: {config.name}", config.train.epochs, state.history)
+    data = data_fingerprint(prepared)  # stored in every checkpoint: a resume refuses other data
 
     def after_epoch(record, state):
         history[0].append(record)  # first: history.csv never holds fewer epochs than the checkpoint
         live.epoch(record)
         if every and record.epoch % every == 0:
-            checkpoint.save(path, net, optimizer, state, "running")
+            checkpoint.save(path, net, optimizer, state, "running", data)
         if on_epoch:
             on_epoch(record, state)
 
@@ -187,7 +203,7 @@ def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
         with history[0], live:
             result = fit_config(net, prepared.splits, config, state=state, optimizer=optimizer,
                                 on_epoch=after_epoch, stop_requested=stop_requested, weights=prepared.weights)
-        checkpoint.save(path, net, optimizer, state, result.status)  # first: resumable whatever happens next
+        checkpoint.save(path, net, optimizer, state, result.status, data)  # first: resumable whatever happens next
         return RunResult(run_dir, result.status, result.message, finish_run(run_dir, prepared, result))
 
     return _after_training(run_dir, train_and_finish)

@@ -28,7 +28,7 @@ class HistoryFile:
         self.path = path
         files.write_text(path, HEADER + "".join(map(history_line, records)))
         try:
-            self._file = open(path, "a", encoding="utf-8")
+            self._file = files.open_append(path)  # a link planted since the rewrite is not followed
         except OSError as e:
             raise FileWriteError(f"{path}: cannot be written ({e.strerror or e})") from None
 
@@ -66,14 +66,15 @@ def read_records(path, epochs=None, error=ModelFileError):
     """The EpochRecords of the history.csv at ``path``, every cell validated: the one reader of this file.
 
     With ``epochs`` (a resume), the first ``epochs`` rows: rows after them (epochs
-    finished after the last checkpoint) are neither read nor judged, and the file
-    may hold at most MAX_LINE_BYTES per row it needs. Without (a finished run read
+    finished after the last checkpoint) are neither judged nor kept; the file may hold
+    MAX_HISTORY_BYTES either way (the README's limit). Without (a finished run read
     back), every row, and the file must end with a whole line. Fewer rows, a wrong
     header, or a cell that is not what this module wrote raise ``error`` naming the
     file and the line (ModelFileError for a resume, RunFolderError for a read-back).
     """
-    limit = MAX_HISTORY_BYTES if epochs is None else min(MAX_HISTORY_BYTES, MAX_LINE_BYTES * (epochs + 1) + 4096)
-    text = files.read_text(path, error, "minimlp history file", limit)
+    # the README's stated limit, also for a resume: a run killed long after its last checkpoint (a large
+    # train.checkpoint_every) has many rows after it, which are dropped, not a reason to refuse the resume
+    text = files.read_text(path, error, "minimlp history file", MAX_HISTORY_BYTES)
     lines = text.split("\n")
     if lines[0] + "\n" != HEADER:
         raise error(f"{path}: line 1 is not the header of a minimlp history file (it must be {HEADER.strip()})")
@@ -114,7 +115,7 @@ def _number(column, text):
         value = float(text)
     except ValueError:
         raise ValueError(f"{column} is not a number: {_excerpt(text)}") from None
-    if column == "val_loss" and value == math.inf:  # a finished epoch's weights are finite, their loss may not be
+    if column.endswith("_loss") and (value == math.inf or math.isnan(value)):  # a diverged run's losses
         return value
     if not math.isfinite(value) or value < 0:
         raise ValueError(f"{column} must be a finite number >= 0, got {_excerpt(text)}")

@@ -5,9 +5,13 @@ exits or is killed (even by SIGKILL), so a stale lock never blocks a resume,
 and a second writer (train, --resume, a sweep's run) is refused at once.  The
 lock file is the first thing minimlp writes into a run folder, so its presence
 also marks the folder as minimlp's own.  On systems without ``fcntl``
-(Windows) there is no lock.
+(Windows) there is no lock.  The lock file is opened without following a
+symbolic link and must be a regular file with one name: a link planted at its
+name (to make minimlp truncate another file) is refused, naming it.
 """
+import errno
 import os
+import stat
 from pathlib import Path
 
 from ..errors import FileWriteError, RunFolderError
@@ -29,10 +33,18 @@ class FolderLock:
 
     def __enter__(self):
         folder = self.path.parent
+        flags = os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(self.path, flags, 0o644)
         except OSError as e:
+            if e.errno == errno.ELOOP or os.path.islink(self.path):
+                raise RunFolderError(_tampered(self.path, self.what, "a symbolic link")) from None
             raise FileWriteError(f"{folder}: cannot create its lock file {self.path.name} ({e.strerror})") from None
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+            os.close(fd)
+            what = "a hard link to another file" if stat.S_ISREG(info.st_mode) else "not a regular file"
+            raise RunFolderError(_tampered(self.path, self.what, what))
         if fcntl is not None:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -55,6 +67,19 @@ class FolderLock:
             self.fd = None
 
 
+def _tampered(path, what, found):
+    return (f"{path}: is {found}, which minimlp never makes; this {what} has been tampered with, so minimlp "
+            "writes nothing in it (remove that name if you trust the folder)")
+
+
+def _is_regular(path):
+    """A regular file at ``path`` itself (a symbolic link there, even to a file, is not)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _holder(fd):
     try:
         text = os.pread(fd, 32, 0).decode("ascii").strip()
@@ -66,7 +91,7 @@ def _holder(fd):
 def is_minimlp_folder(folder):
     """True when minimlp made ``folder``: its lock file, or (runs from before locks) config.yaml and a checkpoint."""
     folder = Path(folder)
-    return (folder / LOCK_NAME).is_file() or all((folder / n).is_file() for n in ("config.yaml", "checkpoint.npz"))
+    return _is_regular(folder / LOCK_NAME) or all(_is_regular(folder / n) for n in ("config.yaml", "checkpoint.npz"))
 
 
 def check_new_run_dir(path, config=None):
@@ -90,7 +115,7 @@ def check_new_run_dir(path, config=None):
 def is_own_unstarted_run(folder, config):
     """A folder minimlp made for ``config`` whose run never reached its first checkpoint."""
     folder = Path(folder)
-    return ((folder / LOCK_NAME).is_file() and not (folder / "checkpoint.npz").exists()
+    return (_is_regular(folder / LOCK_NAME) and not os.path.lexists(folder / "checkpoint.npz")
             and (not (folder / "config.yaml").exists() or same_config(folder, config)))
 
 

@@ -122,6 +122,8 @@ def run_sweep(config_path, grid, overrides, out_dir, jobs, backend="joblib", sch
         results = itertools.chain(rows.items(), complete.items(),
                                   execute(pending, jobs, backend, scheduler) if pending else [])
         for count, (index, row) in enumerate(results, start=1):
+            if isinstance(row.get("message"), str):  # a value the grid gave is named as its --grid option
+                row = {**row, "message": _from_grid(row["message"], specs[index])}
             rows[index] = {"run": specs[index].name, **specs[index].values, **row}
             if on_done:
                 on_done(count, len(specs), rows[index])
