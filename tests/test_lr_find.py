@@ -83,7 +83,8 @@ def test_the_cli_prints_a_suggestion_writes_the_figure_and_no_run_folder(cwd):
     assert done.exit_code == 0, done.output
     line = [x for x in done.output.splitlines() if x.startswith("suggested: --set optimizer.lr=")]
     assert len(line) == 1 and float(line[0].split("=")[1]) > 0
-    assert sorted(p.name for p in cwd.iterdir()) == ["iris-lr-find.svg"]
+    # the figure and minimlp's index of its own outputs (so the same command may replace it), no run folder
+    assert sorted(p.name for p in cwd.iterdir()) == [".minimlp-outputs", "iris-lr-find.svg"]
     assert (cwd / "iris-lr-find.svg").read_text().startswith("<?xml") and "learning rate" not in done.output.lower()
 
 
@@ -94,7 +95,10 @@ def test_the_cli_keeps_a_folder_only_when_asked_and_refuses_to_replace_a_file(cw
     rows = (cwd / "kept/lr_find.csv").read_text().splitlines()
     assert rows[0] == "lr,loss,smoothed_loss" and 7 <= len(rows) - 1 <= 50
     again = run("lr-find", ROOT / "configs/iris.yaml", "--steps", "50", "-o", "f.svg")
-    assert again.exit_code == 2 and "exists" in again.output
+    assert again.exit_code == 0, again.output  # its own output, unchanged since: replaced
+    (cwd / "f.svg").write_text("edited")
+    again = run("lr-find", ROOT / "configs/iris.yaml", "--steps", "50", "-o", "f.svg")
+    assert again.exit_code == 2 and "exists" in again.output and (cwd / "f.svg").read_text() == "edited"
     (cwd / "other").mkdir()
     (cwd / "other/mine.txt").write_text("mine")
     taken = run("lr-find", ROOT / "configs/iris.yaml", "-o", "g.svg", "--out", "other")
