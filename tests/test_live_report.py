@@ -155,8 +155,10 @@ def test_a_browser_with_the_page_open_sees_it_change_then_become_the_final_repor
         seen = {first}
         while len(seen) < 3 and time.monotonic() < deadline:  # the page reloads itself: no navigation from here
             time.sleep(0.25)
-            seen.add(shown_epoch(browser, session))
-        assert len(seen) >= 3 and None not in seen, seen
+            reading = shown_epoch(browser, session)
+            if reading is not None:  # None: caught between a reload's start and its <head> (a new document)
+                seen.add(reading)
+        assert len(seen) >= 3, seen
         process.send_signal(signal.SIGINT)  # stops after this batch: a checkpoint and the final report
         process.communicate(timeout=60)
         deadline = time.monotonic() + 15
