@@ -120,7 +120,7 @@ def evaluate(run_dir):
     config_path = Path(run_dir) / "config.yaml"
     if not config_path.is_file():
         raise MinimlpError(f"{run_dir}: no config.yaml in this folder")
-    cfg = load_config(config_path)
+    cfg = load_config(config_path, saved=True)
     dataset = load_dataset(cfg)
     _, _, test_rows = split_indices(dataset, cfg.data.test_size, cfg.data.val_size, cfg.seed)
     metrics = test_metrics(predictor, dataset, test_rows)

@@ -50,7 +50,7 @@ def train(config, overrides, out, resume_dir, log_every, quiet):
             raise InputError("--resume continues a run with its saved config and folder; "
                              "it takes no CONFIG, --set or --out")
         saved = resume_dir / "config.yaml"
-        cfg = load_config(saved) if saved.is_file() else Config()  # resume_run reports a missing file
+        cfg = load_config(saved, saved=True) if saved.is_file() else Config()  # resume_run reports a missing file
 
         def run(**callbacks):
             if not quiet:

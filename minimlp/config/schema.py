@@ -22,7 +22,9 @@ class DataConfig:
     missing: str = "error"  # error, or impute (median / most frequent, fit on the training split)
     test_size: float = 0.2
     val_size: float = 0.1  # 0: no validation split
-    standardize: bool = True  # scale features to zero mean, unit variance (fit on the training split)
+    standardize: bool = True  # scale numeric features (fit on the training split), as data.scaling says
+    scaling: str = "robust"  # robust: (x - median) / IQR, then smoothly clipped to ±3 (RealMLP's); standard: z-scores
+    missing_indicators: bool = True  # missing: impute adds a 0/1 input per column with missing training cells
     weight_column: typing.Optional[str] = None  # csv: a column of sample weights (numbers >= 0), not a feature
 
 
@@ -46,6 +48,7 @@ class OptimizerConfig:
     step_size: int = 10  # step: epochs between decays
     gamma: float = 0.1  # step: factor per decay
     min_lr: float = 0.0  # cosine: the floor
+    cycles: int = 4  # multicycle: cosine cycles, each twice as long as the one before (RealMLP's coslog4)
     power_t: float = 0.5  # invscaling: lr / (samples seen + 1)^power_t
     beta_1: float = 0.9  # adam only: decay of the first moment
     beta_2: float = 0.999  # adam only: decay of the second moment
@@ -60,11 +63,12 @@ class TrainConfig:
     batch_size: int = 32
     shuffle: bool = True
     label_smoothing: float = 0.0
-    early_stopping: bool = False  # stop when `monitor` has not improved for `patience` epochs
+    early_stopping: bool = True  # stop when `monitor` has not improved for `patience` epochs
     monitor: str = "val_loss"  # val_loss, val_acc or train_loss
     patience: int = 10
     min_delta: float = 0.0  # the smallest change that counts as an improvement
     restore_best: bool = True  # early stopping ends with the best epoch's weights
+    calibrate: bool = True  # temperature scaling: one factor on the logits, fitted on the validation split's NLL
     checkpoint_every: int = 10  # epochs between checkpoints (0: only at the end or on interrupt)
     class_weight: typing.Union[None, str, dict] = None  # balanced, or {label: weight}: multiplies the sample weights
 

@@ -158,7 +158,8 @@ def prepare(dataset, data_config, seed, dtype):
     """Split ``dataset``, fit the preprocessing on the training rows, and give every split in ``dtype``."""
     check_categories(dataset.frame, data_config.max_categories)
     train, val, test = split_indices(dataset, data_config.test_size, data_config.val_size, seed)
-    pre = Preprocessing.fit(dataset.frame, train, data_config.missing == "impute", data_config.standardize)
+    pre = Preprocessing.fit(dataset.frame, train, data_config.missing == "impute", data_config.standardize,
+                            data_config.scaling, data_config.missing_indicators)
     y = dataset.y
     (X_train, _), (X_val, _), (X_test, _) = pre.transform_splits(dataset.frame, [train, val, test], dtype)
     w_train = None if dataset.weights is None else dataset.weights[train]

@@ -29,6 +29,8 @@ from .predictor import Predictor
 from .readback import finished_status, read_curves  # noqa: F401 (read_curves: part of this module's API)
 from .summary import best_validation_epoch, data_summary, model_summary
 from ..train import TrainState, fit, make_optimizer, summary
+from ..train.calibrate import calibrate
+from ..train.kept import kept_weights
 from ..train.weights import training_weights
 
 CHECKPOINT = "checkpoint.npz"
@@ -133,7 +135,7 @@ def resume_run(run_dir, on_epoch=None, stop_requested=None, on_start=None, on_lo
 def _resume(run_dir, on_epoch, stop_requested, on_start, on_load):
     from ..config.loading import load_config
 
-    config = load_config(run_dir / "config.yaml")
+    config = load_config(run_dir / "config.yaml", saved=True)
     prepared = prepare(config, on_load)
     optimizer = make_optimizer(prepared.net, config.optimizer)
     state, status = checkpoint.load(run_dir / CHECKPOINT, prepared.net, optimizer, config.train,
@@ -195,6 +197,7 @@ def _after_training(run_dir, work, *args):
 def finish_run(run_dir, prepared, result):
     """Write model.npz, the figures, report.html and, last, metrics.json (its status marks a finished folder)."""
     config, dataset, splits = prepared.config, prepared.dataset, prepared.splits
+    temperature = calibrate(prepared.net, splits.X_val, splits.y_val) if config.train.calibrate else None
     predictor = Predictor(prepared.net, dataset.classes, splits.preprocessing)
     predictor.save(run_dir / "model.npz")
     metrics = test_metrics(predictor, dataset, splits.test_rows)
@@ -202,7 +205,8 @@ def finish_run(run_dir, prepared, result):
     best_epoch = result.best_epoch if config.train.early_stopping else best_validation_epoch(result.history)
     metrics.update(
         status=result.status, message=result.message, epochs_run=len(result.history),
-        best_epoch=best_epoch, train_seconds=result.seconds, n_params=prepared.net.n_params,
+        best_epoch=best_epoch, **kept_weights(config.train, result), temperature=temperature,
+        train_seconds=result.seconds, n_params=prepared.net.n_params,
         final_epoch=asdict(last) if last else None,
         data=data_summary(dataset, splits, config), model=model_summary(prepared.net),
         minimlp_version=__version__, finished=time.strftime("%Y-%m-%d %H:%M:%S %Z"),

@@ -71,7 +71,7 @@ def compare_runs(run_dirs):
     for run_dir in run_dirs:
         if not (run_dir / "config.yaml").is_file():
             raise MinimlpError(f"{run_dir}: no config.yaml in this folder; is it a minimlp run folder?")
-        flats.append(flat_config(load_config(run_dir / "config.yaml")))
+        flats.append(flat_config(load_config(run_dir / "config.yaml", saved=True)))
     keys = differing_keys(flats)
     rows, curves = [], {}
     for label, run_dir, flat in zip(labels, run_dirs, flats):

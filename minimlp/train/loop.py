@@ -14,7 +14,7 @@ from ..errors import MinimlpError
 from ..numerics.losses import SoftmaxCrossEntropy
 from ..model import PREDICT_CHUNK, Workspace
 from .step import TrainStep, WeightedTrainStep, check_weights
-from ..numerics.optim import SGD, Adam, FullBatch, ScaledSGD
+from ..numerics.optim import SGD, Adam, AdamW, FullBatch, ScaledSGD
 from .schedules import END_OF_EPOCH, ConfigSchedule, epoch_lr  # noqa: F401 (epoch_lr: part of this module's API)
 
 HISTORY_COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds")
@@ -71,6 +71,8 @@ def make_optimizer(net, opt):
     With scikit-learn's schedules (invscaling, adaptive) SGD's velocity holds
     lr-scaled steps, as scikit-learn's does, so a changed lr acts as there.
     """
+    if opt.name == "adamw":
+        return AdamW(net, lr=opt.lr, betas=(opt.beta_1, opt.beta_2), eps=opt.epsilon, weight_decay=opt.weight_decay)
     if opt.name == "adam":
         return Adam(net, lr=opt.lr, betas=(opt.beta_1, opt.beta_2), eps=opt.epsilon, weight_decay=opt.weight_decay)
     if opt.name == "sgd":
@@ -78,7 +80,7 @@ def make_optimizer(net, opt):
         return kind(net, lr=opt.lr, momentum=opt.momentum, nesterov=opt.nesterov, weight_decay=opt.weight_decay)
     if opt.name == "lbfgs":
         return FullBatch(net, lr=opt.lr, weight_decay=opt.weight_decay)
-    raise MinimlpError(f"unknown optimizer {opt.name!r}; choose one of: sgd, adam, lbfgs")
+    raise MinimlpError(f"unknown optimizer {opt.name!r}; choose one of: sgd, adam, adamw, lbfgs")
 
 
 def evaluate(net, head, X, y):

@@ -39,7 +39,17 @@ class ConfigSchedule:
 
 
 def epoch_lr(opt, epoch, epochs):
+    if opt.schedule == "multicycle":
+        return multicycle_lr(opt.lr, epoch, epochs, opt.cycles)
     return scheduled_lr(opt.schedule, opt.lr, epoch, epochs, opt.warmup_epochs, opt.step_size, opt.gamma, opt.min_lr)
+
+
+def multicycle_lr(lr, epoch, epochs, cycles):
+    """RealMLP's ``coslog<cycles>`` (Holzmüller et al., 2024), at the middle of 1-based ``epoch``:
+    lr·(1 - cos(2π·log2(1 + (2^cycles - 1)·t)))/2, t = (epoch - 1/2)/epochs: ``cycles`` rises and falls
+    of the lr, each twice as long as the one before, the last ending at 0."""
+    t = (epoch - 0.5) / epochs
+    return lr * 0.5 * (1 - math.cos(2 * math.pi * math.log2(1 + (2**cycles - 1) * t)))
 
 
 def invscaling_lr(lr_init, samples_seen, power_t):
