@@ -4,6 +4,7 @@ import math
 import numpy as np
 import pytest
 
+from helpers import OLD_DEFAULTS
 from minimlp import SGD, SoftmaxCrossEntropy
 from minimlp.config import load_config
 from minimlp.runs import prepare
@@ -11,7 +12,7 @@ from minimlp.train.batch_metrics import BatchMetrics, correct_predictions
 from minimlp.train.batch_rows import BatchRows
 from minimlp.train import fit, make_optimizer, shuffle_rng
 
-SMALL = ["data.dataset=iris", "model.hidden=[12, 7]", "train.epochs=6", "train.batch_size=16"]
+SMALL = [*OLD_DEFAULTS, "data.dataset=iris", "model.hidden=[12, 7]", "train.epochs=6", "train.batch_size=16"]
 
 
 def plain_loop(config):
