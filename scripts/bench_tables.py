@@ -257,6 +257,8 @@ def summarize(rows, tools):
         by.setdefault((r["table"], r["seed"]), {})[r["tool"]] = r
     complete = {key: v for key, v in by.items() if all(t in v and v[t]["status"] == "ok" for t in tools)}
     tables = sorted({t for t, _ in complete})
+    if not tables:
+        return "no table has results from every tool yet\n"
     lines = [f"{len(tables)} tables all {len(tools)} tools completed, {len(complete)} table-seed pairs.", "",
              "| tool | mean accuracy | mean log-loss | error vs HGB (shifted geometric mean) | accuracy rank "
              f"of {len(tools)} | time per table (s) |", "|---|---|---|---|---|---|"]
@@ -314,10 +316,14 @@ def main(argv=None):
     parser.add_argument("--realmlp-python", default=None)
     parser.add_argument("--minimlp-set", action="append", default=[])
     parser.add_argument("--out", default="bench-tables")
+    parser.add_argument("--summarize", nargs="+", metavar="CSV",
+                        help="only summarize results.csv files of earlier runs (tools run separately) into OUT")
     parser.add_argument("--realmlp-worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.realmlp_worker:
         return realmlp_worker(*args.realmlp_worker)
+    if args.summarize:
+        return merge(args.summarize, args.tools.split(","), Path(args.out))
     tables, tools = args.tables.split(","), args.tools.split(",")
     unknown = [t for t in tables if t not in TABLES] + [t for t in tools if t not in TOOLS]
     if unknown:
@@ -349,6 +355,20 @@ def main(argv=None):
                 rows.append(row)
                 print(json.dumps(row), flush=True)
                 _write(out, rows, tools)
+    print(summarize(rows, tools))
+
+
+def merge(paths, tools, out):
+    """Summarize the rows of several results.csv files (a later file's row for a table, seed and tool wins)."""
+    import pandas as pd
+
+    rows = {}
+    for path in paths:
+        for row in pd.read_csv(path).to_dict("records"):
+            rows[(row["table"], row["seed"], row["tool"])] = row
+    rows = [r for r in rows.values() if r["tool"] in tools]
+    out.mkdir(parents=True, exist_ok=True)
+    _write(out, rows, tools)
     print(summarize(rows, tools))
 
 
