@@ -155,20 +155,33 @@ def test_multicycle_is_realmlps_coslog_schedule():
     assert np.allclose(np.diff(ends)[1:] / np.diff(ends)[:-1], 2)
 
 
-def test_the_fitted_temperature_is_the_validation_nll_minimum():
+def test_the_fitted_temperature_is_the_validation_cross_entropy_minimum():
     rng = np.random.default_rng(0)
     z = rng.normal(size=(400, 4)) * 4  # overconfident logits
     y = np.where(rng.random(400) < 0.6, z.argmax(axis=1), rng.integers(0, 4, 400))
     T = fit_temperature(z, y)
-    beta = 1 / T
-    # closed form: dL/dβ = mean(E_softmax(βz)[z] - z_y) = 0 at the optimum
+    beta, eps = 1 / T, 1 / 401
+    t = np.full((400, 4), eps / 4)
+    t[np.arange(400), y] += 1 - eps
+    # closed form: dL/dβ = mean(E_softmax(βz)[z] - Σ_k t_k z_k) = 0 at the optimum
     p = np.exp(beta * z - (beta * z).max(axis=1, keepdims=True))
     p /= p.sum(axis=1, keepdims=True)
-    gradient = np.mean((p * z).sum(axis=1) - z[np.arange(400), y])
+    gradient = np.mean((p * z).sum(axis=1) - (t * z).sum(axis=1))
     assert abs(gradient) < 1e-4 and T > 1
     grid = np.exp(np.linspace(np.log(0.2), np.log(20), 4001))
-    best = grid[np.argmin([nll(1 / g, z, y) for g in grid])]
+    best = grid[np.argmin([nll(1 / g, z, t) for g in grid])]
     assert abs(T - best) / best < 2e-3
+
+
+def test_a_flawless_small_validation_split_does_not_make_the_model_certain():
+    z = np.array([[2.0, 0.0, -1.0], [0.0, 3.0, 0.5], [-1.0, 0.0, 2.5]] * 5)  # 15 rows, all right
+    y = np.array([0, 1, 2] * 5)
+    T = fit_temperature(z, y)
+    p = np.exp(z / T - (z / T).max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    right = p[np.arange(15), y]
+    # the add-one target 1 - ε/K·(K-1) ≈ 0.958 is matched on average, not pushed to 1 (T at its 0.01 bound)
+    assert 0.01 < T and 0.9 < right.mean() < 0.99
 
 
 def test_calibration_folds_the_temperature_into_the_output_layer():

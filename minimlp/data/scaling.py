@@ -71,6 +71,7 @@ def smooth_clip(Z):
     float64 after centring) goes to its limit ±3."""
     infinite = np.isinf(Z)
     signs = np.sign(Z[infinite])
-    np.divide(Z, np.hypot(1.0, Z / 3.0), out=Z)
+    with np.errstate(invalid="ignore"):  # inf / inf, replaced just below
+        np.divide(Z, np.hypot(1.0, Z / 3.0), out=Z)
     Z[infinite] = 3.0 * signs
     return Z
