@@ -6,11 +6,11 @@ split's mean cross-entropy  L(β) = mean_i [logsumexp(β z_i) - β Σ_k t_ik z_i
 which is convex in β (its second derivative is the mean variance of z under softmax(β z)):
 a 1-D bounded minimisation over log β finds the one minimum.
 
-The targets t are the labels with add-one (Laplace) smoothing over the validation rows:
-t = (1 - ε)·onehot + ε/K, ε = 1/(n + 1).  Without it, a small validation split that the
+The targets t are the labels smoothed by the Jeffreys estimate of an error rate never seen
+in n rows: t = (1 - ε)·onehot + ε/K, ε = 1/(2n + 2).  Without it, a small validation split that the
 network classifies without a mistake (iris: 15 rows) has no minimum — L falls as T → 0 —
 and the fitted model would be certain of every answer, so one test mistake costs ~30 nats;
-with it, a flawless validation split still gets T at confidence ≈ 1 - ε, and a large one
+with it, a flawless validation split gets T at a confidence near 1 - ε(K-1)/K, and a large one
 is fitted as by the plain NLL.  The network then carries T: its output layer's weights and
 biases are divided by it, so predict, evaluate and every saved model use it with no new code path.
 """
@@ -30,8 +30,8 @@ def validation_logits(net, X):
 
 
 def smoothed_targets(y, n_classes):
-    """(n, K) the labels with add-one smoothing over n rows: (1 - ε)·onehot + ε/K, ε = 1/(n + 1)."""
-    eps = 1.0 / (len(y) + 1)
+    """(n, K) the labels smoothed over n rows: (1 - ε)·onehot + ε/K, ε = 1/(2n + 2) (Jeffreys)."""
+    eps = 0.5 / (len(y) + 1)
     t = np.full((len(y), n_classes), eps / n_classes)
     t[np.arange(len(y)), y] += 1 - eps
     return t
