@@ -233,7 +233,8 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self.optimizer_.alpha_per_weight = None if weights is None else self.alpha  # or alpha/(2·Σ w) weighted
         config = Config(seed=self._seed)
         config.train = TrainConfig(epochs=self.state_.epoch + (1 if incremental else self.max_iter), batch_size=batch,
-                                   shuffle=self.shuffle, checkpoint_every=0)
+                                   shuffle=self.shuffle, checkpoint_every=0, label_smoothing=0.0,
+                                   early_stopping=False)  # scikit-learn's loss; its own stopping is the schedule's
         empty = np.empty((0, X.shape[1]), dtype)
         splits = Splits(X.astype(dtype, copy=False), np.searchsorted(self.classes_, y),
                         empty if X_val is None else X_val.astype(dtype, copy=False),

@@ -38,11 +38,11 @@ class ModelConfig:
 
 @dataclass
 class OptimizerConfig:
-    name: str = "sgd"  # sgd, adam, or lbfgs (full batch, scipy's L-BFGS-B)
-    lr: float = 0.05
+    name: str = "adamw"  # adamw (decoupled weight decay), adam, sgd, or lbfgs (full batch, scipy's L-BFGS-B)
+    lr: float = 0.001
     momentum: float = 0.9  # sgd only
     nesterov: bool = False  # sgd only
-    weight_decay: float = 0.0  # L2 on weights (never biases), added to the gradient
+    weight_decay: float = 0.0  # on weights (never biases): adamw p ← p - lr·λ·p; sgd, adam: λ·W added to the gradient
     schedule: str = "constant"  # constant, step or cosine, after warmup_epochs of linear warm-up; or invscaling, adaptive
     warmup_epochs: int = 0
     step_size: int = 10  # step: epochs between decays
@@ -50,19 +50,19 @@ class OptimizerConfig:
     min_lr: float = 0.0  # cosine: the floor
     cycles: int = 4  # multicycle: cosine cycles, each twice as long as the one before (RealMLP's coslog4)
     power_t: float = 0.5  # invscaling: lr / (samples seen + 1)^power_t
-    beta_1: float = 0.9  # adam only: decay of the first moment
-    beta_2: float = 0.999  # adam only: decay of the second moment
-    epsilon: float = 1e-8  # adam only
+    beta_1: float = 0.9  # adam, adamw: decay of the first moment
+    beta_2: float = 0.95  # adam, adamw: decay of the second moment (RealMLP's 0.95; PyTorch's 0.999)
+    epsilon: float = 1e-8  # adam, adamw
     tol: float = 0.0001  # lbfgs only: stop when the largest gradient entry is below it (scipy's gtol)
     max_fun: int = 15000  # lbfgs only: the most loss evaluations (train.epochs bounds the iterations)
 
 
 @dataclass
 class TrainConfig:
-    epochs: int = 50
+    epochs: int = 200  # the budget: early stopping usually ends a run well before it
     batch_size: int = 32
     shuffle: bool = True
-    label_smoothing: float = 0.0
+    label_smoothing: float = 0.1
     early_stopping: bool = True  # stop when `monitor` has not improved for `patience` epochs
     monitor: str = "val_loss"  # val_loss, val_acc or train_loss
     patience: int = 10
