@@ -27,6 +27,7 @@ data:
 model:
   hidden: [16]
 optimizer:
+  name: sgd
   lr: 0.05
 train:
   epochs: 100
@@ -39,6 +40,7 @@ data:
 model:
   hidden: [32, 32]
 optimizer:
+  name: sgd
   lr: 0.05
 train:
   epochs: 100
