@@ -4,7 +4,7 @@ softmax(z / T) keeps every prediction (the argmax is unchanged) and only makes t
 probabilities less (T > 1) or more (T < 1) confident.  T minimises the validation
 split's mean cross-entropy  L(β) = mean_i [logsumexp(β z_i) - β Σ_k t_ik z_ik],  β = 1/T,
 which is convex in β (its second derivative is the mean variance of z under softmax(β z)):
-a 1-D bounded minimisation over log β finds the one minimum.
+bisection on the sign of its derivative finds the one minimum.
 
 The targets t are the labels smoothed by the Jeffreys estimate of an error rate never seen
 in n rows: t = (1 - ε)·onehot + ε/K, ε = 1/(2n + 2).  Without it, a small validation split that the
@@ -45,17 +45,35 @@ def nll(beta, z, t):
 
 
 def fit_temperature(z, y):
-    """The temperature T minimising the cross-entropy of softmax(z / T) against y's smoothed targets; 1.0 for no rows."""
-    from scipy.optimize import minimize_scalar
+    """The temperature T minimising the cross-entropy of softmax(z / T) against y's smoothed targets; 1.0 for no rows.
 
+    L is convex in β = 1/T, so its derivative  L'(β) = mean_i (E_softmax(βz_i)[z_i] - Σ_k t_ik z_ik)
+    rises with β: bisection on its sign over log β in LOG_BETA_BOUNDS finds the minimum (numpy only:
+    no scipy import on a command's path)."""
     z, y = np.asarray(z, np.float64), np.asarray(y)
     if len(y) == 0 or not np.isfinite(z).all():
         return 1.0
-    t = smoothed_targets(y, z.shape[1])
-    with np.errstate(over="ignore", under="ignore"):
-        result = minimize_scalar(lambda log_beta: nll(math.exp(log_beta), z, t), bounds=LOG_BETA_BOUNDS,
-                                 method="bounded", options={"xatol": 1e-6})
-    return float(math.exp(-result.x))
+    target = (smoothed_targets(y, z.shape[1]) * z).sum(axis=1)  # (n,) Σ_k t_k z_k
+    low, high = LOG_BETA_BOUNDS
+    if _slope(math.exp(low), z, target) >= 0:
+        return math.exp(-low)
+    if _slope(math.exp(high), z, target) <= 0:
+        return math.exp(-high)
+    for _ in range(60):  # the bracket shrinks 2^60-fold: far below float64's resolution of log β
+        middle = (low + high) / 2
+        if _slope(math.exp(middle), z, target) > 0:
+            high = middle
+        else:
+            low = middle
+    return math.exp(-(low + high) / 2)
+
+
+def _slope(beta, z, target):
+    """L'(β): the mean over rows of the softmax(βz)-expected logit minus the targets' expected logit."""
+    s = beta * z
+    p = np.exp(s - s.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    return float(np.mean((p * z).sum(axis=1) - target))
 
 
 def calibrate(net, X_val, y_val):
