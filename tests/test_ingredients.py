@@ -83,6 +83,18 @@ def test_the_smooth_clip_is_bounded_and_finite_for_extreme_values():
     assert np.isfinite(scaler.mean).all() and np.isfinite(scaler.scale).all() and scaler.scale[0] > 0
 
 
+def test_a_robust_scaled_model_takes_values_near_float64s_limit(tmp_path):
+    values = 1.0e308 + np.arange(40) * 1.5e306  # a median near float64's limit
+    lines = [f"{float(v)!r},{i},{'xy'[i % 2]}" for i, v in enumerate(values)]
+    path = tmp_path / "d.csv"
+    path.write_text("a,b,y\n" + "\n".join(lines) + "\n")
+    result = train_run(load_config(None, ["data.dataset=csv", f"data.path={path}", "model.hidden=[4]",
+                                          "train.epochs=2"]), tmp_path / "run")
+    predictor = Predictor.load(result.run_dir / "model.npz")
+    X = predictor.transform(pd.DataFrame({"a": [-1.7e308, 1.05e308, 1e300], "b": [4.0, 3.0, 1e300]}))
+    assert np.all(np.abs(X) <= 3) and X[0, 0] == -3 and X[2, 1] == 3  # beyond the training range: the clip's limit
+
+
 def test_missing_indicators_are_scikit_learns_missing_indicator_and_travel_with_the_model(tmp_path):
     from sklearn.impute import MissingIndicator
 

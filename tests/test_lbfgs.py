@@ -116,7 +116,7 @@ def test_config_lbfgs_equals_scikit_learns_lbfgs_from_the_same_weights():
 
     config = Config(seed=0)
     config.optimizer = OptimizerConfig(name="lbfgs", weight_decay=1e-3 / len(X), tol=1e-4)
-    config.train = TrainConfig(epochs=40, checkpoint_every=0)
+    config.train = TrainConfig(epochs=40, checkpoint_every=0, label_smoothing=0.0, early_stopping=False)
     net = MLP([6, 7, 3], "relu", dtype="float64")
     Ws, bs = initial_weights()
     for layer, W, b in zip(net.dense, Ws, bs):

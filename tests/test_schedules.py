@@ -92,7 +92,7 @@ def config_fit(epochs, **optimizer):
     config = Config(seed=0)
     config.optimizer = OptimizerConfig(**optimizer)
     config.train = TrainConfig(epochs=epochs, batch_size=20, shuffle=False, checkpoint_every=0, patience=3,
-                               min_delta=0.02)
+                               min_delta=0.02, label_smoothing=0.0, early_stopping=False)  # scikit-learn's loss
     net = MLP([5, 6, 3], "relu", dtype="float64")
     Ws, bs = weights()
     for layer, W, b in zip(net.dense, Ws, bs):

@@ -93,7 +93,7 @@ def test_weighted_minibatches_step_with_each_batchs_weighted_mean():
     w = np.linspace(0.1, 3.0, 20)
     config = Config(seed=0)
     config.optimizer = OptimizerConfig(name="sgd", lr=0.5, momentum=0.0)
-    config.train = TrainConfig(epochs=1, batch_size=10, shuffle=False, checkpoint_every=0)
+    config.train = TrainConfig(epochs=1, batch_size=10, shuffle=False, checkpoint_every=0, label_smoothing=0.0)
     net = MLP([4, 3], "relu", seed=0, dtype="float64")  # no hidden layer: the gradient is X.T @ delta
     Wb = net.dense[0].Wb.copy()
     for rows in (slice(0, 10), slice(10, 20)):
