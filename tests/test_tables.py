@@ -208,7 +208,8 @@ def test_model_npz_is_byte_identical_between_identical_runs_and_after_a_round_tr
 def trained(cwd):
     write_csv(cwd / "d.csv", messy_frame(150), [(4, "weight", "")])
     (cwd / "c.yaml").write_text("data:\n  dataset: csv\n  path: d.csv\n  missing: impute\n  scaling: standard\n"
-                                "  missing_indicators: false\nmodel:\n  hidden: [8]\ntrain:\n  epochs: 5\n")
+                                "  missing_indicators: false\nmodel:\n  hidden: [8]\noptimizer:\n  name: sgd\n  lr: 0.05\n"
+                                "train:\n  epochs: 5\n")
     assert run("train", "c.yaml", "--out", "run", "-q").exit_code == 0
     return cwd / "run"
 
