@@ -51,7 +51,7 @@ class OptimizerConfig:
     cycles: int = 4  # multicycle: cosine cycles, each twice as long as the one before (RealMLP's coslog4)
     power_t: float = 0.5  # invscaling: lr / (samples seen + 1)^power_t
     beta_1: float = 0.9  # adam, adamw: decay of the first moment
-    beta_2: float = 0.95  # adam, adamw: decay of the second moment (RealMLP's 0.95; PyTorch's 0.999)
+    beta_2: float = 0.999  # adam, adamw: decay of the second moment
     epsilon: float = 1e-8  # adam, adamw
     tol: float = 0.0001  # lbfgs only: stop when the largest gradient entry is below it (scipy's gtol)
     max_fun: int = 15000  # lbfgs only: the most loss evaluations (train.epochs bounds the iterations)
@@ -62,7 +62,7 @@ class TrainConfig:
     epochs: int = 200  # the budget: early stopping usually ends a run well before it
     batch_size: int = 32
     shuffle: bool = True
-    label_smoothing: float = 0.1
+    label_smoothing: float = 0.0
     early_stopping: bool = True  # stop when `monitor` has not improved for `patience` epochs
     monitor: str = "val_loss"  # val_loss, val_acc or train_loss
     patience: int = 10
