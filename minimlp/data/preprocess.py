@@ -41,8 +41,10 @@ class Preprocessing:
 
     @property
     def input_names(self):
-        return [name if k == "numeric" else f"{name}={c}" for name, k, cats in zip(self.columns, self.kinds, self.categories)
-                for c in (cats if k == "categorical" else [None])] + [f"{self.columns[j]} missing" for j in self.indicators]
+        names = [name if k == "numeric" else f"{name}={c}"
+                 for name, k, cats in zip(self.columns, self.kinds, self.categories)
+                 for c in (cats if k == "categorical" else [None])]
+        return names + [f"{self.columns[j]} missing" for j in self.indicators]
 
     @classmethod
     def fit(cls, frame, rows, impute, standardize, scaling="standard", indicators=False):
@@ -76,8 +78,9 @@ class Preprocessing:
                 categories[j], fill_category[j] = _fit_categorical(frame, name, rows, impute)
         pre.categories, pre.fill_category = categories, np.array(fill_category, dtype=str)
         if impute and indicators:
-            pre.indicators = sorted(pre.indicators + [j for j, name in enumerate(names) if kinds[j] == "categorical"
-                                                      and (frame.factorized(name)[0].take(rows, mode="clip") < 0).any()])
+            text_missing = [j for j, name in enumerate(names) if kinds[j] == "categorical"
+                            and (frame.factorized(name)[0].take(rows, mode="clip") < 0).any()]
+            pre.indicators = sorted(pre.indicators + text_missing)
         if standardize:  # over the network inputs: one-hot inputs pass as they are
             pre.scaler = kind(np.zeros(pre.n_inputs), np.ones(pre.n_inputs))
             at = np.cumsum([0, *pre.widths])[numeric]
