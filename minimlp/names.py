@@ -9,9 +9,9 @@ equal to its registry's names, in order (the order messages list them in).
 """
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "identity")
 INITIALIZERS = ("he", "xavier", "glorot", "sklearn")
-OPTIMIZERS = ("sgd", "adam", "lbfgs")
+OPTIMIZERS = ("sgd", "adam", "adamw", "lbfgs")
 SCHEDULES = ("constant", "step", "cosine")  # a rate from the epoch alone; warm-up applies to these
-SCHEDULE_NAMES = (*SCHEDULES, "invscaling", "adaptive")  # and scikit-learn's, updated from an epoch's end
+SCHEDULE_NAMES = (*SCHEDULES, "multicycle", "invscaling", "adaptive")  # and scikit-learn's, updated from an epoch's end
 DTYPES = ("float32", "float64")
 
 BUNDLED_DATASETS = ("iris", "digits", "wine", "breast_cancer")

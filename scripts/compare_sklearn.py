@@ -2,10 +2,11 @@
 
     python scripts/compare_sklearn.py [--seeds 5] [configs/iris.yaml ...]
 
-Both see the same standardised training rows (minimlp's training split) and
+Both see the same scaled training rows (minimlp's training split) and
 are scored on the same test rows; scikit-learn gets the same architecture,
-SGD settings, batch size, epochs and seed, with its tolerance-based stopping
-turned off so it runs every epoch. Its `alpha` is weight_decay·batch_size,
+SGD (or Adam) settings, batch size, epochs and seed, with its tolerance-based stopping
+turned off so it runs every epoch; minimlp runs every epoch too, on the plain
+cross-entropy (early stopping and label smoothing off, which scikit-learn lacks). Its `alpha` is weight_decay·batch_size,
 the same penalty per step (scikit-learn divides alpha by the batch size).
 Single test splits are small (30 rows for iris), so the table gives the
 mean over several seeds (each seed: its own split, initialisation and order)
@@ -42,7 +43,7 @@ def sklearn_accuracy(config):
     clf = MLPClassifier(
         hidden_layer_sizes=tuple(config.model.hidden), activation=SKLEARN_ACTIVATION.get(config.model.activation, "relu"),
         solver="sgd" if opt.name == "sgd" else "adam", learning_rate_init=opt.lr, momentum=opt.momentum,
-        nesterovs_momentum=opt.nesterov, alpha=opt.weight_decay * train.batch_size,
+        nesterovs_momentum=opt.nesterov, alpha=opt.weight_decay * train.batch_size, beta_1=opt.beta_1, beta_2=opt.beta_2,
         batch_size=train.batch_size, max_iter=train.epochs, shuffle=train.shuffle,
         random_state=config.seed, tol=0.0, n_iter_no_change=train.epochs + 1,
     )
@@ -54,7 +55,8 @@ def sklearn_accuracy(config):
 
 def compare(path, seeds):
     """(minimlp accuracies, scikit-learn accuracies), one per seed."""
-    configs = [load_config(path, [f"seed={seed}"]) for seed in seeds]
+    same = ["train.early_stopping=false", "train.label_smoothing=0"]  # what scikit-learn's MLP does
+    configs = [load_config(path, [f"seed={seed}", *same]) for seed in seeds]
     return [minimlp_accuracy(c) for c in configs], [sklearn_accuracy(c) for c in configs]
 
 

@@ -128,7 +128,7 @@ def test_folders_that_are_not_runs(cwd):
 
 
 def test_divergence_exits_1_keeping_finite_weights_history_and_report(cwd):
-    (cwd / "c.yaml").write_text(IRIS.replace("epochs: 2", "epochs: 30") + "optimizer:\n  lr: 1.0e12\n")
+    (cwd / "c.yaml").write_text(IRIS.replace("epochs: 2", "epochs: 30") + "optimizer:\n  name: sgd\n  lr: 1.0e12\n")
     result = run("train", "c.yaml", "--out", "run", "-q")
     assert result.exit_code == 1
     assert "diverged in epoch" in result.output and "lower optimizer.lr" in result.output

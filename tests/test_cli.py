@@ -146,7 +146,8 @@ def test_predict_on_a_csv_with_text_labels(cwd):
     rows = [(x, y, "big" if x + y > 0 else "small") for x, y in rng.standard_normal((120, 2))]
     with open(cwd / "train.csv", "w", newline="") as f:
         csv.writer(f).writerows([("x", "y", "size"), *rows])
-    text = "data:\n  dataset: csv\n  path: train.csv\n  target: size\nmodel:\n  hidden: [8]\ntrain:\n  epochs: 20\n"
+    text = ("data:\n  dataset: csv\n  path: train.csv\n  target: size\nmodel:\n  hidden: [8]\noptimizer:\n  name: sgd\n"
+            "  lr: 0.05\ntrain:\n  epochs: 20\n")
     assert invoke("train", config_file(cwd, text), "--out", "run", "-q").exit_code == 0
     with open(cwd / "new.csv", "w", newline="") as f:
         csv.writer(f).writerows([("y", "x"), (1.0, 2.0), (-2.0, -1.5)])  # columns found by name, any order

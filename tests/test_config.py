@@ -26,7 +26,7 @@ def test_file_values_and_typed_overrides(tmp_path):
     assert config.optimizer.lr == 0.001  # 1e-3 is a number, as YAML 1.2 reads it
     assert config.optimizer.momentum == 0.5 and config.model.hidden == [3] and config.train.shuffle is False
     assert config.data.params == {"noise": 0.3}
-    assert config.name == "x" and config.train.epochs == 50  # untouched keys keep their defaults
+    assert config.name == "x" and config.train.epochs == 200  # untouched keys keep their defaults
 
 
 def test_resolved_config_round_trips_through_yaml(tmp_path):
@@ -81,10 +81,10 @@ BAD_CONFIGS = [
     ("optimizer:\n  name: rmsprop\n", [], "optimizer.name must be one of sgd, adam"),
     ("optimizer:\n  weight_decay: -0.1\n", [], "optimizer.weight_decay must be >= 0"),
     ("optimizer:\n  schedule: linear\n", [], "optimizer.schedule must be one of constant, step, cosine"),
-    ("optimizer:\n  warmup_epochs: 50\n", [], "optimizer.warmup_epochs must be in [0, train.epochs=50)"),
+    ("optimizer:\n  warmup_epochs: 200\n", [], "optimizer.warmup_epochs must be in [0, train.epochs=200)"),
     ("optimizer:\n  step_size: 0\n", [], "optimizer.step_size must be >= 1"),
     ("optimizer:\n  gamma: 1.5\n", [], "optimizer.gamma must be in (0, 1]"),
-    ("optimizer:\n  min_lr: 0.5\n", [], "optimizer.min_lr must be in [0, optimizer.lr=0.05)"),
+    ("optimizer:\n  min_lr: 0.5\n", [], "optimizer.min_lr must be in [0, optimizer.lr=0.001)"),
     ("train:\n  epochs: 0\n", [], "train.epochs must be >= 1, got 0"),
     ("train:\n  label_smoothing: 1\n", [], "train.label_smoothing must be in [0, 1)"),
     ("train:\n  monitor: accuracy\n", [], "train.monitor must be one of val_loss, val_acc, train_loss"),

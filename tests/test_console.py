@@ -77,7 +77,9 @@ def test_quiet_prints_only_the_run_folder(cwd):
 def test_divergence_one_message_no_numpy_warning_strict_json(cwd):
     # digits at lr=10 once leaked "RuntimeWarning: overflow encountered in reduce" (a float32 sum of huge
     # row losses); pytest turns any warning into an error, so such a run would fail here
-    result = CliRunner().invoke(main, ["train", "--out", "run", "--set", "optimizer.lr=10", "--set", "train.epochs=3"])
+    result = CliRunner().invoke(main, ["train", "--out", "run", "--set", "optimizer.name=sgd", "--set", "optimizer.lr=10",
+                                       "--set", "train.epochs=3", "--set", "data.scaling=standard",
+                                       "--set", "train.label_smoothing=0"])
     assert result.exit_code == 1, result.output
     assert result.output.count("diverged") == 1 and "Warning" not in result.output
     assert result.output.count("Error:") == 1 and "run folder: run" in result.output

@@ -75,7 +75,7 @@ def test_validating_a_config_imports_no_numpy():
     assert "model.activation must be one of relu, leaky_relu, tanh, sigmoid, identity" in messages
     assert "data.params.nosie is not a parameter of dataset moons (did you mean data.params.noise?)" in messages
     assert "model.dtype must be one of float32, float64" in messages
-    assert "optimizer.name must be one of sgd, adam, lbfgs" in messages
+    assert "optimizer.name must be one of sgd, adam, adamw, lbfgs" in messages
 
 
 def test_the_names_a_config_may_give_are_the_registries_names_in_order():

@@ -104,7 +104,7 @@ def test_a_long_history_is_thinned_but_keeps_its_last_epoch():
 
 # ----------------------------------------------------------------------------- a real browser
 LONG = ("name: digits-live\ndata: {dataset: digits}\nmodel: {hidden: [32]}\n"
-        "train: {epochs: 100000, batch_size: 64, checkpoint_every: 0}\n")
+        "train: {epochs: 100000, batch_size: 64, checkpoint_every: 0, early_stopping: false}\n")
 
 
 @pytest.fixture(scope="module")

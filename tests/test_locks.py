@@ -15,7 +15,7 @@ from minimlp.runs.readback import read_curves
 TINY = "name: t\ndata:\n  dataset: iris\nmodel:\n  hidden: [6]\ntrain:\n  epochs: 4\n  batch_size: 16\n"
 # a few seconds of training with a checkpoint every epoch: long enough for a second process to meet it
 LONG = ("name: long\ndata:\n  dataset: moons\n  params: {n_samples: 2000}\nmodel:\n  hidden: [32]\n"
-        "train:\n  epochs: 100\n  batch_size: 16\n  checkpoint_every: 1\n")
+        "train:\n  epochs: 100\n  batch_size: 16\n  checkpoint_every: 1\n  early_stopping: false\n")
 
 
 def invoke(*args):

@@ -42,7 +42,7 @@ DAMAGE = {
                      lambda m: {**m, "status": 7}, lambda m: {**m, "epochs_run": -1},
                      lambda m: {**m, "test_accuracy": "high"}, lambda m: {**m, "train_seconds": None}],
     "history.csv": ["", "garbage\n", "epoch,train_loss\n1,0.5\n", lambda h: h.replace("\n2,", "\n-2,", 1),
-                    lambda h: h[: len(h) // 2 + 3], lambda h: h.replace(",", ",x", 3), lambda h: h + "9,1,1,1,1,1,1\n",
+                    lambda h: h[: h.index("\n3,") + 5],  # cut inside a row lambda h: h.replace(",", ",x", 3), lambda h: h + "9,1,1,1,1,1,1\n",
                     lambda h: h.replace("\n1,", "\n1.5,", 1)],
     "config.yaml": ["", "name: [", "seed: -1\n", "model: 3\n", "\x00\x01"],
 }

@@ -18,7 +18,8 @@ from minimlp.report.compare_page import report_link
 from minimlp.runs.report_facts import held_weights
 
 MARKET = ("name: market\ndata:\n  dataset: csv\n  path: market.csv\n  target: fruit\n  missing: impute\n"
-          "model:\n  hidden: [8]\ntrain:\n  epochs: 60\n  early_stopping: true\n  patience: 3\n")
+          "  scaling: standard\n  missing_indicators: false\noptimizer:\n  name: sgd\n  lr: 0.05\n"
+          "model:\n  hidden: [8]\ntrain:\n  epochs: 60\n  early_stopping: true\n  patience: 3\n  calibrate: false\n")
 
 
 def run(*args):
@@ -112,7 +113,8 @@ def test_kept_last_weights_say_so_beside_a_different_best_epoch(cwd):
 
 
 def test_a_diverged_run_says_its_weights_are_from_before_the_step(cwd):
-    (cwd / "c.yaml").write_text("name: iris\ndata:\n  dataset: iris\nmodel:\n  hidden: [4]\ntrain:\n  epochs: 3\n")
+    (cwd / "c.yaml").write_text("name: iris\ndata:\n  dataset: iris\nmodel:\n  hidden: [4]\noptimizer:\n  name: sgd\n"
+                                "train:\n  epochs: 3\n")
     assert run("train", "c.yaml", "--out", "d", "-q", "--set", "optimizer.lr=1e12").exit_code == 1
     metrics = json.loads((cwd / "d/metrics.json").read_text())
     assert metrics["status"] == "diverged"

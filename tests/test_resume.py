@@ -20,7 +20,7 @@ from minimlp.train import make_optimizer
 
 # ~500 batches an epoch: long enough that a signal lands mid-epoch, short enough for CI.
 SLOW = ("name: slow\nseed: 3\ndata:\n  dataset: classification\n  params: {n_samples: 20000, n_features: 20, "
-        "n_informative: 8, n_classes: 4}\nmodel:\n  hidden: [48]\noptimizer:\n  nesterov: true\n  "
+        "n_informative: 8, n_classes: 4}\nmodel:\n  hidden: [48]\noptimizer:\n  name: sgd\n  lr: 0.05\n  nesterov: true\n  "
         "schedule: cosine\n  weight_decay: 0.0001\ntrain:\n  epochs: 25\n  batch_size: 32\n  checkpoint_every: 2\n"
         "  early_stopping: true\n  patience: 50\n")
 

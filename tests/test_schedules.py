@@ -133,8 +133,9 @@ def test_interrupted_runs_with_scikit_learns_schedules_resume_bit_for_bit(tmp_pa
     from minimlp.config import load_config
     from minimlp.runs import resume_run, train_run
 
-    text = ("name: s\ndata:\n  dataset: wine\nmodel:\n  hidden: [8]\noptimizer:\n  lr: 0.05\n  nesterov: true\n"
-            f"  schedule: {schedule}\ntrain:\n  epochs: 30\n  batch_size: 16\n  checkpoint_every: 3\n"
+    text = ("name: s\ndata:\n  dataset: wine\nmodel:\n  hidden: [8]\noptimizer:\n  name: sgd\n  lr: 0.05\n"
+            f"  nesterov: true\n  schedule: {schedule}\ntrain:\n  epochs: 30\n  batch_size: 16\n  checkpoint_every: 3\n"
+            "  early_stopping: false\n"
             "  patience: 2\n  min_delta: 0.01\n")
     (tmp_path / "s.yaml").write_text(text)
     reference = train_run(load_config(tmp_path / "s.yaml"), tmp_path / "ref")

@@ -14,7 +14,8 @@ from helpers import run, wait_for
 from minimlp.errors import ConfigError
 from minimlp.tools.search_space import Dimension, parse_space
 
-IRIS = "name: iris-search\ndata: {dataset: iris}\nmodel: {hidden: [8]}\ntrain: {epochs: 12, batch_size: 16}\n"
+IRIS = ("name: iris-search\ndata: {dataset: iris}\nmodel: {hidden: [8]}\noptimizer: {name: sgd}\n"
+        "train: {epochs: 12, batch_size: 16, early_stopping: false}\n")
 SPACE = ("--space", "optimizer.lr=loguniform(1e-3,1)", "--space", "model.hidden=choice([4],[8,8])")
 
 

@@ -101,7 +101,8 @@ def test_train_prints_one_line_naming_the_file_rows_columns_and_seconds(tmp_path
 def test_a_feature_whose_variance_overflows_is_standardised_not_zeroed(tmp_path):
     values = np.where(np.arange(60) % 2, 1e200, -1e200) * (1 + np.arange(60) / 100)
     (tmp_path / "d.csv").write_text("a,y\n" + "".join(f"{float(v)!r},{'xy'[i % 3 == 0]}\n" for i, v in enumerate(values)))
-    config = load_config(None, ["data.dataset=csv", f"data.path={tmp_path / 'd.csv'}", "model.dtype=float64"])
+    config = load_config(None, ["data.dataset=csv", f"data.path={tmp_path / 'd.csv'}", "model.dtype=float64",
+                                "data.scaling=standard"])
     dataset = load_dataset(config)
     splits = prepare(dataset, config.data, config.seed, "float64")
     scaled = dataset.frame.columns["a"] / 1e200  # standardising is scale-free: the same result, computed far from overflow
@@ -124,7 +125,8 @@ def huge_run(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     values = 1.0e308 + np.arange(40) * 1.5e306  # a mean near float64's limit
     (tmp_path / "d.csv").write_text("a,b,y\n" + "".join(f"{float(v)!r},{i},{'xy'[i % 2]}\n" for i, v in enumerate(values)))
-    (tmp_path / "c.yaml").write_text("data:\n  dataset: csv\n  path: d.csv\n  features: [a, b]\nmodel:\n  hidden: [4]\ntrain:\n  epochs: 2\n")
+    (tmp_path / "c.yaml").write_text("data:\n  dataset: csv\n  path: d.csv\n  features: [a, b]\n  scaling: standard\n"
+                                     "model:\n  hidden: [4]\ntrain:\n  epochs: 2\n")
     result = run("train", "c.yaml", "--out", "run", "-q")
     assert result.exit_code == 0, result.output
     return tmp_path / "run"

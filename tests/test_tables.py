@@ -34,7 +34,9 @@ def write_csv(path, frame, holes=()):
 
 
 def config(path, *extra):
-    return load_config(None, ["data.dataset=csv", f"data.path={path}", "model.hidden=[8]", "train.epochs=3", *extra])
+    # z-scores and no indicator inputs: these tests hold the inputs to StandardScaler and SimpleImputer
+    return load_config(None, ["data.dataset=csv", f"data.path={path}", "model.hidden=[8]", "train.epochs=3",
+                              "data.scaling=standard", "data.missing_indicators=false", *extra])
 
 
 def test_a_column_of_numbers_and_text_is_refused_at_its_first_text_cell(tmp_path):
@@ -205,8 +207,9 @@ def test_model_npz_is_byte_identical_between_identical_runs_and_after_a_round_tr
 @pytest.fixture
 def trained(cwd):
     write_csv(cwd / "d.csv", messy_frame(150), [(4, "weight", "")])
-    (cwd / "c.yaml").write_text("data:\n  dataset: csv\n  path: d.csv\n  missing: impute\n"
-                                "model:\n  hidden: [8]\ntrain:\n  epochs: 5\n")
+    (cwd / "c.yaml").write_text("data:\n  dataset: csv\n  path: d.csv\n  missing: impute\n  scaling: standard\n"
+                                "  missing_indicators: false\nmodel:\n  hidden: [8]\noptimizer:\n  name: sgd\n  lr: 0.05\n"
+                                "train:\n  epochs: 5\n")
     assert run("train", "c.yaml", "--out", "run", "-q").exit_code == 0
     return cwd / "run"
 

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from helpers import OLD_DEFAULTS
 from minimlp import SGD, SoftmaxCrossEntropy
 from minimlp.config import load_config
 from minimlp.runs import prepare
@@ -16,7 +17,7 @@ from minimlp.train.batch_rows import BatchRows
 from minimlp.runs.setup import fit_config
 from minimlp.train import make_optimizer, shuffle_rng
 
-SMALL = ["data.dataset=iris", "model.hidden=[12, 7]", "train.epochs=6", "train.batch_size=16"]
+SMALL = [*OLD_DEFAULTS, "data.dataset=iris", "model.hidden=[12, 7]", "train.epochs=6", "train.batch_size=16"]
 
 
 def plain_loop(config):

@@ -154,7 +154,8 @@ def weighted_table(tmp_path, weights_text=None):
         lines[5] = lines[5].split(",")[0] + f",0.5,{weights_text},1.0,common"
     (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
     (tmp_path / "t.yaml").write_text("name: t\ndata:\n  dataset: csv\n  path: t.csv\n  weight_column: w\n"
-                                     "model:\n  hidden: [5]\n  dtype: float64\ntrain:\n  epochs: 3\n")
+                                     "  scaling: standard\nmodel:\n  hidden: [5]\n  dtype: float64\n"
+                                     "train:\n  epochs: 3\n  early_stopping: false\n  calibrate: false\n")
     return X, y, w
 
 

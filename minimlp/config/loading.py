@@ -22,15 +22,29 @@ __all__ = ["MONITORS", "SECTIONS", "Config", "DataConfig", "ModelConfig", "Optim
            "check_key", "load_config", "origin_of", "parse_override", "parse_yaml"]
 
 
-def load_config(path=None, overrides=()):
-    """The validated Config from a YAML file (or the defaults) and ``key.path=value`` overrides."""
+# Keys added after a run folder may have been written, with the value that means the behaviour before them.
+# A saved config.yaml holds every key of its version, so a key it lacks predates it (issue 22's defaults).
+LEGACY = {"data": {"scaling": "standard", "missing_indicators": False}, "train": {"calibrate": False}}
+
+
+def load_config(path=None, overrides=(), saved=False):
+    """The validated Config from a YAML file (or the defaults) and ``key.path=value`` overrides.
+
+    ``saved``: the file is a run folder's config.yaml; keys it lacks keep the behaviour of the
+    version that wrote it (``LEGACY``), so an older run resumes as it started.
+    """
     raw = {} if path is None else _read_file(Path(path))
+    if saved:
+        for section, values in LEGACY.items():
+            if isinstance(raw.get(section), dict):
+                raw[section] = {**values, **raw[section]}
     origin = _Origin(str(path) if path is not None else "defaults")
     for text in overrides:
         key, value = parse_override(text)
         _set_path(raw, key, value, text)
         origin.overridden[key] = text
     config = _build(raw, origin)
+    _resolve_unset(config, raw)
     check_rules(config, origin)
     check_dataset_params(config, origin)
     config.source = origin.source
@@ -140,6 +154,18 @@ def _build(raw, origin):
         else:
             values[key] = convert(value, Config.__dataclass_fields__[key].type, key, origin)
     return Config(**values)
+
+
+def _resolve_unset(config, raw):
+    """Defaults that need a validation split step aside, when not set explicitly, for a run without one
+    (early stopping on a validation metric, calibration) or for lbfgs (which stops on its own tolerance)."""
+    train = raw.get("train") if isinstance(raw.get("train"), dict) else {}
+    no_val = config.data.val_size == 0
+    lbfgs = config.optimizer.name == "lbfgs"
+    if "early_stopping" not in train and (lbfgs or (no_val and config.train.monitor.startswith("val_"))):
+        config.train.early_stopping = False
+    if "calibrate" not in train and (no_val or lbfgs):
+        config.train.calibrate = False
 
 
 def _error_at(origin, key):

@@ -11,6 +11,7 @@ from ..excerpt import SHOW_LIMIT, clip, kind, show  # noqa: F401 (loading.py imp
 
 MONITORS = ("val_loss", "val_acc", "train_loss")
 MISSING = ("error", "impute")
+SCALINGS = ("robust", "standard")  # data.scaling
 MAX_NAME = 100  # characters of ``name``: it names the run folder (with a timestamp), well within a file name's 255 bytes
 
 
@@ -85,6 +86,7 @@ def check_rules(config, origin):
          "names a column twice"),
         ("data.drop", len(set(data.drop)) == len(data.drop), "names a column twice"),
         ("data.max_categories", data.max_categories >= 1, "must be >= 1"),
+        ("data.scaling", data.scaling in SCALINGS, one_of(SCALINGS)),
         ("data.params", data.dataset != "csv" or not data.params, "does not apply to csv data"),
         ("data.params", data.dataset != "openml" or "name" in data.params or "data_id" in data.params,
          "needs name (and version) or data_id when data.dataset is openml"),
@@ -117,6 +119,7 @@ def check_rules(config, origin):
         ("train.early_stopping", opt.name != "lbfgs" or not train.early_stopping,
          "does not apply to optimizer.name lbfgs (it stops on optimizer.tol)"),
         ("optimizer.step_size", opt.step_size >= 1, "must be >= 1"),
+        ("optimizer.cycles", opt.cycles >= 1, "must be >= 1"),
         ("optimizer.gamma", 0 < opt.gamma <= 1, "must be in (0, 1]"),
         ("optimizer.min_lr", 0 <= opt.min_lr < opt.lr, f"must be in [0, optimizer.lr={opt.lr})"),
         ("train.label_smoothing", 0 <= train.label_smoothing < 1, "must be in [0, 1)"),
@@ -126,6 +129,9 @@ def check_rules(config, origin):
         ("train.early_stopping", not (train.early_stopping and train.monitor.startswith("val_")) or data.val_size > 0,
          f"on {train.monitor} needs data.val_size > 0"),
         ("train.checkpoint_every", train.checkpoint_every >= 0, "must be >= 0"),
+        ("train.calibrate", not train.calibrate or data.val_size > 0, "needs data.val_size > 0"),
+        ("train.calibrate", not train.calibrate or opt.name != "lbfgs",
+         "does not apply to optimizer.name lbfgs (it keeps the optimum of the training loss)"),
     ]
     for path, ok, message in rules:
         if not ok:

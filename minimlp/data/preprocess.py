@@ -9,13 +9,13 @@ steps to a raw file. Columns are gathered into column-major blocks of
 BLOCK_ROWS rows: contiguous gathers, small temporaries.
 """
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..errors import DataError
 from .columns import shown
-from .scaling import Standardizer
+from .scaling import RobustScaler, Standardizer, smooth_clip
 
 BLOCK_ROWS = 16_384  # rows transformed at a time: bounds the float64 temporaries (2.6 MB for 20 columns)
 
@@ -28,7 +28,8 @@ class Preprocessing:
     impute: bool  # fill missing cells (else they are refused)
     fill_numeric: np.ndarray  # (d,) the training median per numeric column (0 elsewhere)
     fill_category: np.ndarray  # (d,) the training mode per categorical column ('' elsewhere)
-    scaler: "Standardizer | None"  # over the network inputs; one-hot inputs get mean 0, scale 1
+    scaler: "Standardizer | None"  # over the network inputs; one-hot and indicator inputs get mean 0, scale 1
+    indicators: list = field(default_factory=list)  # columns (indices) with a 0/1 "was missing" input, after all others
 
     @property
     def widths(self):
@@ -36,15 +37,20 @@ class Preprocessing:
 
     @property
     def n_inputs(self):
-        return sum(self.widths)
+        return sum(self.widths) + len(self.indicators)
 
     @property
     def input_names(self):
-        return [name if k == "numeric" else f"{name}={c}" for name, k, cats in zip(self.columns, self.kinds, self.categories)
-                for c in (cats if k == "categorical" else [None])]
+        names = [name if k == "numeric" else f"{name}={c}"
+                 for name, k, cats in zip(self.columns, self.kinds, self.categories)
+                 for c in (cats if k == "categorical" else [None])]
+        return names + [f"{self.columns[j]} missing" for j in self.indicators]
 
     @classmethod
-    def fit(cls, frame, rows, impute, standardize):
+    def fit(cls, frame, rows, impute, standardize, scaling="standard", indicators=False):
+        """Fitted on the training ``rows``; ``scaling`` 'standard' (z-scores) or 'robust' (``RobustScaler``);
+        ``indicators``: with ``impute``, a 0/1 input for each column with a missing training cell
+        (scikit-learn's ``SimpleImputer(add_indicator=True)``, whose MissingIndicator takes those columns)."""
         rows = _checked_rows(frame, rows)
         names = frame.names  # a new list on each call: taken once
         d = len(names)
@@ -53,23 +59,30 @@ class Preprocessing:
         pre = cls(names, kinds, [np.array([], dtype=str)] * d, impute, np.zeros(d), np.full(d, "", dtype=str), None)
         column = np.empty(len(rows))  # one training column at a time, in one small buffer
         mean, scale = np.zeros(len(numeric)), np.ones(len(numeric))
+        kind = RobustScaler if scaling == "robust" else Standardizer
         for k, j in enumerate(numeric):
             _float64(frame, names[j]).take(rows, out=column, mode="clip")  # rows are checked
             missing = np.isnan(column)
             _check_some_values(frame, names[j], missing)
+            if impute and indicators and missing.any():
+                pre.indicators.append(j)
             if impute:  # SimpleImputer(strategy="median")'s statistic, 5x faster (its masked-array median sorts)
                 pre.fill_numeric[j] = median(column, missing)
                 np.copyto(column, pre.fill_numeric[j], where=missing)
             if standardize:
-                fitted = Standardizer.fit(column[:, None], [names[j]], frame.source)
+                fitted = kind.fit(column[:, None], [names[j]], frame.source)
                 mean[k], scale[k] = fitted.mean[0], fitted.scale[0]
         categories, fill_category = list(pre.categories), pre.fill_category.astype(object)
         for j, name in enumerate(names):
             if kinds[j] == "categorical":
                 categories[j], fill_category[j] = _fit_categorical(frame, name, rows, impute)
         pre.categories, pre.fill_category = categories, np.array(fill_category, dtype=str)
+        if impute and indicators:
+            text_missing = [j for j, name in enumerate(names) if kinds[j] == "categorical"
+                            and (frame.factorized(name)[0].take(rows, mode="clip") < 0).any()]
+            pre.indicators = sorted(pre.indicators + text_missing)
         if standardize:  # over the network inputs: one-hot inputs pass as they are
-            pre.scaler = Standardizer(np.zeros(pre.n_inputs), np.ones(pre.n_inputs))
+            pre.scaler = kind(np.zeros(pre.n_inputs), np.ones(pre.n_inputs))
             at = np.cumsum([0, *pre.widths])[numeric]
             pre.scaler.mean[at], pre.scaler.scale[at] = mean, scale
         return pre
@@ -108,6 +121,8 @@ class Preprocessing:
                     with np.errstate(over="ignore", invalid="ignore"):
                         np.subtract(Z, mean, out=Z)
                         np.divide(Z, scale, out=Z)
+                        if getattr(self.scaler, "smooth_clip", False):
+                            smooth_clip(Z)
                 with np.errstate(over="ignore", invalid="ignore"):  # out of the dtype's range: refused below
                     for at, k in runs:
                         out[:, at] = Z[:, k]
@@ -118,9 +133,21 @@ class Preprocessing:
                 known = hot >= 0
                 onehot[np.flatnonzero(known), hot[known]] = 1
                 unseen[start:start + len(block)] |= ~known
+            self._indicate(frame, block, out)
             if numeric and not np.isfinite(out).all():
                 self._refuse(frame, block, out, dtype)
         return X, unseen
+
+    def _indicate(self, frame, block, out):
+        """The 0/1 missing-cell inputs of ``block``'s rows, in ``out``'s last columns."""
+        first = out.shape[1] - len(self.indicators)
+        for k, j in enumerate(self.indicators):
+            name = self.columns[j]
+            if self.kinds[j] == "numeric":
+                missing = np.isnan(_float64(frame, name).take(block, mode="clip"))
+            else:
+                missing = frame.factorized(name)[0].take(block, mode="clip") < 0
+            out[:, first + k] = missing
 
     def _category_codes(self, frame):
         """Per categorical column: (n_rows,) the hot input of each row, -1 for a category never seen in training.

@@ -3,7 +3,7 @@ every array checked when it is read back: a damaged file is refused, never used.
 import numpy as np
 
 from .preprocess import Preprocessing, all_numeric
-from .scaling import Standardizer
+from .scaling import RobustScaler, Standardizer
 
 MISSING_MODES = ("error", "impute")
 
@@ -21,6 +21,10 @@ def to_arrays(pre):
     }
     if pre.scaler is not None:
         arrays.update(mean=pre.scaler.mean, scale=pre.scaler.scale)
+        if isinstance(pre.scaler, RobustScaler):  # a file without it: z-scores (written before robust scaling)
+            arrays.update(scaling=np.array("robust"))
+    if pre.indicators:  # a file without it: no indicator inputs
+        arrays.update(indicators=np.asarray(pre.indicators, dtype=np.int64))
     return arrays
 
 
@@ -34,7 +38,10 @@ def from_arrays(arrays, n_inputs):
         mean, scale = _floats(arrays, "mean", n_inputs), _floats(arrays, "scale", n_inputs)
         if not np.all(scale > 0):
             raise ValueError("the scaler has a scale that is not > 0")
-        scaler = Standardizer(mean, scale)
+        scaling = str(_array(arrays, "scaling", None)) if "extra.scaling" in arrays else "standard"
+        if scaling not in ("robust", "standard"):
+            raise ValueError(f"scaling is {scaling[:20]!r}, not robust or standard")
+        scaler = (RobustScaler if scaling == "robust" else Standardizer)(mean, scale)
     if "extra.kinds" not in arrays:  # a model file from before categorical features
         if len(names) != n_inputs:
             raise ValueError(f"{len(names)} feature names for a network of {n_inputs} inputs")
@@ -55,8 +62,13 @@ def from_arrays(arrays, n_inputs):
         raise ValueError(f"missing is {missing[:20]!r}, not one of {', '.join(MISSING_MODES)}")
     fill_numeric = _floats(arrays, "fill_numeric", d)
     fill_category = _strings(arrays, "fill_category", d)
+    indicators = _array(arrays, "indicators", len(arrays["extra.indicators"]) if "extra.indicators" in arrays else 0) \
+        if "extra.indicators" in arrays else np.zeros(0, np.int64)
+    if indicators.dtype.kind not in "iu" or np.any(np.diff(indicators) <= 0) or np.any(indicators < 0) \
+            or np.any(indicators >= d) or (len(indicators) and missing != "impute"):
+        raise ValueError("indicators must be increasing column positions of a model that imputes")
     pre = Preprocessing(names.tolist(), kinds.tolist(), [np.asarray(c, dtype=str) for c in categories],
-                        missing == "impute", fill_numeric, fill_category, scaler)
+                        missing == "impute", fill_numeric, fill_category, scaler, indicators.tolist())
     if pre.n_inputs != n_inputs:
         raise ValueError(f"the columns make {pre.n_inputs} inputs for a network of {n_inputs}")
     return pre

@@ -196,6 +196,29 @@ class Adam(Optimizer):
         return self.apply(update)
 
 
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019) as PyTorch's ``AdamW`` writes it:
+    p ← p - lr·λ·p, then Adam's step from the loss gradient alone (λ is not added to it).
+    Here λ decays the weights only, never the biases (PyTorch decays whatever parameters it is given)."""
+
+    def __init__(self, net, lr=0.001, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+        super().__init__(net, lr, betas, eps, 0.0)
+        _check(weight_decay >= 0, f"weight_decay must be >= 0, got {weight_decay}")
+        self.decay = float(weight_decay)
+
+    def raw_step(self):
+        t = self._moments()
+        update = np.divide(self.v, 1 - self.beta2**t, out=self._update)
+        np.sqrt(update, out=update)
+        update += self.eps
+        np.divide(self.m, update, out=update)
+        update *= self.lr / (1 - self.beta1**t)
+        if self.decay:
+            for weights in self.net.weight_slices:
+                update[weights] += (self.lr * self.decay) * self.net.params[weights]
+        return self.apply(update)
+
+
 class SklearnAdam(Adam):
     """Adam as scikit-learn's ``AdamOptimizer`` writes it: epsilon added to sqrt(v) before the bias
     correction, lr_t = lr·sqrt(1 - β2^t)/(1 - β1^t);  p ← p - lr_t · m / (sqrt(v) + ε)."""
@@ -226,7 +249,7 @@ class FullBatch(Optimizer):
         raise MinimlpError("lbfgs runs through train.lbfgs, not step by step")
 
 
-OPTIMIZERS = {"sgd": SGD, "adam": Adam, "lbfgs": FullBatch}
+OPTIMIZERS = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "lbfgs": FullBatch}
 
 
 def make_optimizer(net, opt):
@@ -244,7 +267,8 @@ SCHEDULES = {
 }
 # scikit-learn's schedules, updated from an epoch's end (train/schedules.py), and all the names a config may give
 END_OF_EPOCH = ("invscaling", "adaptive")
-SCHEDULE_NAMES = (*SCHEDULES, *END_OF_EPOCH)
+# multicycle (RealMLP's coslog) needs optimizer.cycles: train/schedules.py computes it
+SCHEDULE_NAMES = (*SCHEDULES, "multicycle", *END_OF_EPOCH)
 
 
 def scheduled_lr(schedule, lr, epoch, epochs, warmup_epochs=0, step_size=10, gamma=0.1, min_lr=0.0):

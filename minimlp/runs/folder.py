@@ -36,6 +36,7 @@ from .report_facts import column_facts, held_weights
 from ..train import TrainState, summary
 from .setup import fit_config, training_options
 from ..data.labels import label_key
+from ..train.calibrate import calibrate
 from ..train.weights import training_weights
 from .weights import weight_sources
 
@@ -225,6 +226,7 @@ def _after_training(run_dir, work, *args):
 def finish_run(run_dir, prepared, result):
     """Write model.npz, the figures, report.html and, last, metrics.json (its status marks a finished folder)."""
     config, dataset, splits = prepared.config, prepared.dataset, prepared.splits
+    temperature = calibrate(prepared.net, splits.X_val, splits.y_val) if config.train.calibrate else None
     predictor = Predictor(prepared.net, dataset.classes, splits.preprocessing)
     predictor.save(run_dir / "model.npz")
     metrics = test_metrics(predictor, dataset, splits.test_rows)
@@ -232,7 +234,8 @@ def finish_run(run_dir, prepared, result):
     best_epoch = result.best_epoch if config.train.early_stopping else best_validation_epoch(result.history)
     metrics.update(
         status=result.status, message=result.message, epochs_run=len(result.history),
-        best_epoch=best_epoch, train_seconds=result.seconds, n_params=prepared.net.n_params,
+        best_epoch=best_epoch, temperature=temperature,
+        train_seconds=result.seconds, n_params=prepared.net.n_params,
         final_epoch=asdict(last) if last else None,
         data={**data_summary(dataset, splits, config), **column_facts(dataset.frame, splits.preprocessing)},
         model=model_summary(prepared.net), weights=held_weights(config, result),

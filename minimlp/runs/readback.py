@@ -75,13 +75,14 @@ def read_curves(run_dir):
 
 
 def read_config(run_dir):
-    """The run's config.yaml as a Config, read and validated by ``load_config`` (1 MiB at most)."""
+    """The run's config.yaml as a Config, read and validated by ``load_config`` (1 MiB at most); keys an
+    older run's file lacks keep their old meaning (``saved=True``)."""
     from ..config.loading import load_config
 
     path = Path(run_dir) / "config.yaml"
     if not path.is_file():
         raise RunFolderError(f"{run_dir}: no config.yaml in this folder; is it a minimlp run folder?")
-    return load_config(path)
+    return load_config(path, saved=True)
 
 
 def _not_json(constant):

@@ -26,6 +26,7 @@ data:
 model:
   hidden: [16]
 optimizer:
+  name: sgd
   lr: 0.05
 train:
   epochs: 100
@@ -38,6 +39,7 @@ data:
 model:
   hidden: [32, 32]
 optimizer:
+  name: sgd
   lr: 0.05
 train:
   epochs: 100

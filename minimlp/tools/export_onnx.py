@@ -41,11 +41,11 @@ def to_onnx(predictor):
     from onnx import helper
 
     g = _Graph(onnx, predictor.net.dtype)
-    features = [_column(g, predictor.preprocessing, j) for j in range(len(predictor.preprocessing.columns))]
+    pre = predictor.preprocessing
+    starts = np.cumsum([0, *pre.widths])[:-1]
+    features = [_column(g, pre, j, starts[j]) for j in range(len(pre.columns))]
+    features += [_was_missing(g, pre, j) for j in pre.indicators]  # the 0/1 inputs, after all others
     x = g.node("Concat", features, axis=1) if len(features) > 1 else features[0]  # (N, n_inputs) float64
-    scaler = predictor.preprocessing.scaler
-    if scaler is not None:
-        x = g.node("Div", [g.node("Sub", [x, g.const(scaler.mean[None])]), g.const(scaler.scale[None])])
     x = g.node("Cast", [x], to=g.elem)
     for W, b, activation in network_layers(predictor.net):
         x = g.node("Gemm", [x, g.const(np.asarray(W, g.dtype)), g.const(np.asarray(b, g.dtype))])
@@ -104,12 +104,15 @@ class _Graph:
         return out
 
     def input(self, name, elem):
-        self.inputs.append(self.helper.make_tensor_value_info(name, elem, ["N", 1]))
+        """The graph input ``name`` (N, 1), declared once however often it is read."""
+        if name not in {value.name for value in self.inputs}:
+            self.inputs.append(self.helper.make_tensor_value_info(name, elem, ["N", 1]))
         return name
 
 
-def _column(g, pre, j):
-    """The network inputs of column j as float64, (N, 1) for a numeric column, (N, K) for a text one."""
+def _column(g, pre, j, start):
+    """The network inputs of column j as float64, (N, 1) for a numeric column (imputed, scaled as the model
+    stores it: standard, or robust with the smooth clip z / sqrt(1 + (z/3)²)), (N, K) for a text one."""
     from onnx import TensorProto
 
     name = pre.columns[j]
@@ -118,6 +121,14 @@ def _column(g, pre, j):
         if pre.impute:
             fill = g.const(np.array(float(pre.fill_numeric[j])))
             x = g.node("Where", [g.node("IsNaN", [x]), fill, x])
+        scaler = pre.scaler
+        if scaler is not None:
+            x = g.node("Div", [g.node("Sub", [x, g.const(np.array([[scaler.mean[start]]]))]),
+                               g.const(np.array([[scaler.scale[start]]]))])
+            if getattr(scaler, "smooth_clip", False):
+                third = g.node("Div", [x, g.const(np.array(3.0))])
+                root = g.node("Sqrt", [g.node("Add", [g.const(np.array(1.0)), g.node("Mul", [third, third])])])
+                x = g.node("Div", [x, root])
         return x
     categories = [str(c) for c in pre.categories[j]]
     keys, values = list(categories), list(range(len(categories)))
@@ -129,6 +140,19 @@ def _column(g, pre, j):
                    keys_strings=keys, values_int64s=values, default_int64=-1)  # (N, 1): -1 for unseen
     hot = g.node("Equal", [index, g.const(np.arange(len(categories), dtype=np.int64)[None])])  # (N, K)
     return g.node("Cast", [hot], to=TensorProto.DOUBLE)
+
+
+def _was_missing(g, pre, j):
+    """(N, 1) float64: 1 where column j's cell is missing (NaN; "" or a missing word for text), else 0."""
+    from onnx import TensorProto
+
+    name = pre.columns[j]
+    if pre.kinds[j] == "numeric":
+        return g.node("Cast", [g.node("IsNaN", [g.input(name, g.elem)])], to=TensorProto.DOUBLE)
+    missing = _missing_spellings()
+    flag = g.node("LabelEncoder", [g.input(name, TensorProto.STRING)], domain="ai.onnx.ml",
+                  keys_strings=missing, values_int64s=[1] * len(missing), default_int64=0)
+    return g.node("Cast", [flag], to=TensorProto.DOUBLE)
 
 
 def _missing_spellings():

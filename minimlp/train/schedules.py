@@ -39,6 +39,20 @@ class EpochFunction:
         return False
 
 
+class MultiCycle(EpochFunction):
+    """RealMLP's coslog schedule (``multicycle_lr``) over ``epochs``, ``cycles`` rises and falls, set at each epoch's start."""
+
+    def __init__(self, lr, epochs, cycles):
+        self.lr, self.epochs, self.cycles = lr, epochs, cycles
+
+    @classmethod
+    def from_options(cls, opt, epochs, patience, min_delta):
+        return cls(opt.lr, epochs, opt.cycles)
+
+    def epoch_start(self, optimizer, state):
+        optimizer.lr = multicycle_lr(self.lr, state.epoch + 1, self.epochs, self.cycles)
+
+
 class InvScaling(EpochFunction):
     """scikit-learn's inverse scaling, from each epoch's end: lr_init / (t + 1)^power_t after t samples."""
 
@@ -75,7 +89,7 @@ class Adaptive(InvScaling):
         return False
 
 
-SCHEDULES = {"constant": EpochFunction, "step": EpochFunction, "cosine": EpochFunction,
+SCHEDULES = {"constant": EpochFunction, "step": EpochFunction, "cosine": EpochFunction, "multicycle": MultiCycle,
              "invscaling": InvScaling, "adaptive": Adaptive}
 
 
@@ -85,7 +99,17 @@ def make_schedule(opt, epochs, patience=10, min_delta=0.0):
 
 
 def epoch_lr(opt, epoch, epochs):
+    if opt.schedule == "multicycle":
+        return multicycle_lr(opt.lr, epoch, epochs, opt.cycles)
     return scheduled_lr(opt.schedule, opt.lr, epoch, epochs, opt.warmup_epochs, opt.step_size, opt.gamma, opt.min_lr)
+
+
+def multicycle_lr(lr, epoch, epochs, cycles):
+    """RealMLP's ``coslog<cycles>`` (Holzmüller et al., 2024), at the middle of 1-based ``epoch``:
+    lr·(1 - cos(2π·log2(1 + (2^cycles - 1)·t)))/2, t = (epoch - 1/2)/epochs: ``cycles`` rises and falls
+    of the lr, each twice as long as the one before, the last ending at 0."""
+    t = (epoch - 0.5) / epochs
+    return lr * 0.5 * (1 - math.cos(2 * math.pi * math.log2(1 + (2**cycles - 1) * t)))
 
 
 def invscaling_lr(lr_init, samples_seen, power_t):
