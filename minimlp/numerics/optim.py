@@ -187,13 +187,17 @@ class Adam(Optimizer):
         return int(self.t)
 
     def raw_step(self):
+        return self.apply(self._adam_update())
+
+    def _adam_update(self):
+        """Adam's step lr·m̂/(sqrt(v̂) + ε) in ``_update``, the moments advanced one step."""
         t = self._moments()
         update = np.divide(self.v, 1 - self.beta2**t, out=self._update)
         np.sqrt(update, out=update)
         update += self.eps
         np.divide(self.m, update, out=update)
         update *= self.lr / (1 - self.beta1**t)
-        return self.apply(update)
+        return update
 
 
 class AdamW(Adam):
@@ -207,12 +211,7 @@ class AdamW(Adam):
         self.decay = float(weight_decay)
 
     def raw_step(self):
-        t = self._moments()
-        update = np.divide(self.v, 1 - self.beta2**t, out=self._update)
-        np.sqrt(update, out=update)
-        update += self.eps
-        np.divide(self.m, update, out=update)
-        update *= self.lr / (1 - self.beta1**t)
+        update = self._adam_update()
         if self.decay:
             for weights in self.net.weight_slices:
                 update[weights] += (self.lr * self.decay) * self.net.params[weights]
