@@ -1,4 +1,4 @@
-"""MLP: a sequence of layers (Dense, activations, dropout) that outputs logits; its flat parameters; save and load."""
+"""MLP: a sequence of layers (an optional input scale, Dense, activations, dropout) that outputs logits; its flat parameters; save and load."""
 import numpy as np
 
 from . import files
@@ -8,6 +8,7 @@ from .npzfile import read_npz  # noqa: F401 (model files are read with it; part 
 from .numerics.initializers import resolve_init
 from .numerics.layers import ACTIVATIONS, Dense, Dropout, make_activation
 from .numerics.losses import softmax
+from .numerics.scale import Scale
 from .numerics.workspace import Workspace
 
 DTYPES = ("float32", "float64")
@@ -28,13 +29,16 @@ class MLP:
     a few whole-vector operations.
     """
 
-    def __init__(self, sizes, activation="relu", init="auto", seed=None, dtype="float32", dropout=0.0):
+    def __init__(self, sizes, activation="relu", init="auto", seed=None, dtype="float32", dropout=0.0, scale=False):
         self.sizes = _check_sizes(sizes)
+        if not isinstance(scale, (bool, np.bool_)):
+            raise MinimlpError(f"scale must be true or false, got {type(scale).__name__}")
+        self.scale = bool(scale)  # a learnable per-feature scale (numerics.scale) before the first Dense
         make_activation(activation)  # fail early on an unknown name
         self.activation, self.init = activation, init
         self.dtype = _check_dtype(dtype)
         self.dropout = Dropout(dropout).rate  # checks the rate
-        total = param_count(self.sizes)
+        total = param_count(self.sizes, self.scale)
         if total * self.dtype.itemsize > MAX_NPZ_BYTES:  # could never be saved: bad input, not a lack of memory
             raise MinimlpError(f"a network of sizes {self.sizes[:8]}{'...' if len(self.sizes) > 8 else ''} has "
                                f"{total:,} parameters ({size_text(total * self.dtype.itemsize)}), more than the "
@@ -47,6 +51,9 @@ class MLP:
                 what=f"{size_text(2 * total * self.dtype.itemsize)} for a network of {total:,} parameters")) from None
         self.layers, self.dense, self.weight_slices = [], [], []
         offset = 0
+        if self.scale:  # s first, in layer order; not a weight: no weight decay, like the biases
+            offset = Scale.param_count(self.sizes[0])
+            self.layers.append(Scale(self.params[:offset], self.grads[:offset]))
         for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
             end = offset + Dense.param_count(n_in, n_out)
             dense = Dense(self.params[offset:end].reshape(n_in + 1, n_out),
@@ -65,6 +72,8 @@ class MLP:
     def _initialize(self, init, seed):
         initializer = resolve_init(init, self.activation)
         rng = np.random.default_rng(seed)
+        if self.scale:
+            self.layers[0].s[...] = 1  # draws nothing: the Dense layers get the weights they get without it
         for i, layer in enumerate(self.dense):
             is_output = i == len(self.dense) - 1
             layer.W, layer.b = initializer(rng, *layer.shape, self.activation, is_output)
@@ -74,7 +83,7 @@ class MLP:
         """The network a ModelConfig section describes, for ``n_features`` inputs and ``n_classes`` outputs."""
         sizes = [n_features, *model.hidden, n_classes]
         return cls(sizes, model.activation, model.init, seed=seed, dtype=dtype or model.dtype,
-                   dropout=getattr(model, "dropout", 0.0))
+                   dropout=getattr(model, "dropout", 0.0), scale=getattr(model, "scale", False))
 
     def __reduce__(self):
         """Pickle as the saved arrays: unpickling rebuilds the layers as views of ``params`` again."""
@@ -137,6 +146,8 @@ class MLP:
         }
         if self.dropout:  # only then: files of networks without dropout keep their bytes
             arrays["dropout"] = np.array(self.dropout)
+        if self.scale:  # likewise
+            arrays["scale"] = np.array(True)
         return arrays
 
     @classmethod
@@ -149,13 +160,13 @@ class MLP:
             activation, dtype = str(arrays["activation"]), str(arrays["dtype"])
             if activation not in ACTIVATIONS or dtype not in DTYPES:
                 raise ValueError(f"activation {activation!r} / dtype {dtype!r} not known")
-            dropout = _stored_dropout(arrays)
+            dropout, scale = _stored_dropout(arrays), _stored_scale(arrays)
             params = arrays["params"]
-            expected = param_count(sizes)
+            expected = param_count(sizes, scale)
             if params.size != expected:  # checked before the network is allocated
                 raise ValueError(f"sizes {sizes[:8]}{'...' if len(sizes) > 8 else ''} need {expected:,} "
                                  f"parameters, but the file holds {params.size:,}")
-            net = cls(sizes, activation, init="xavier", dtype=dtype, dropout=dropout)
+            net = cls(sizes, activation, init="xavier", dtype=dtype, dropout=dropout, scale=scale)
             if params.shape != net.params.shape or params.dtype != net.dtype:
                 raise ValueError(f"params have shape {params.shape} {params.dtype}, expected "
                                  f"{net.params.shape} {net.dtype} for sizes {sizes}")
@@ -189,15 +200,16 @@ def check_declared(small, declared):
         return  # from_arrays names what is missing
     dtype, shape = declared["params"]
     sizes = [int(s) for s in np.ravel(small["sizes"])]
-    expected = param_count(sizes)
+    expected = param_count(sizes, "scale" in small and _stored_scale(small))
     if shape != (expected,) or dtype.name != str(small["dtype"]):
         raise ValueError(f"params declare shape {shape} {dtype}, but sizes {sizes[:8]}{'...' if len(sizes) > 8 else ''} "
                          f"and dtype {str(small['dtype'])[:20]} need ({expected:,},)")
 
 
-def param_count(sizes):
-    """Parameters of a network of ``sizes``: the one place this is computed."""
-    return sum(Dense.param_count(n_in, n_out) for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+def param_count(sizes, scale=False):
+    """Parameters of a network of ``sizes`` (with a learnable input ``scale``): the one place this is computed."""
+    first = Scale.param_count(sizes[0]) if scale else 0
+    return first + sum(Dense.param_count(n_in, n_out) for n_in, n_out in zip(sizes[:-1], sizes[1:]))
 
 
 def _stored_dropout(arrays):
@@ -208,6 +220,16 @@ def _stored_dropout(arrays):
     if rate.shape != () or rate.dtype.kind != "f" or not 0 <= float(rate) < 1:
         raise ValueError(f"dropout must be a rate in [0, 1), got {str(rate)[:20]}")
     return float(rate)
+
+
+def _stored_scale(arrays):
+    """Whether a model file's network has a learnable input scale (False when the entry is absent, as before it)."""
+    if "scale" not in arrays:
+        return False
+    flag = arrays["scale"]
+    if flag.shape != () or flag.dtype != np.bool_:
+        raise ValueError(f"scale must be true or false, got {str(flag)[:20]}")
+    return bool(flag)
 
 
 def _check_sizes(sizes):

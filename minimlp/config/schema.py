@@ -35,6 +35,7 @@ class ModelConfig:
     init: str = "auto"  # auto: he for relu/leaky_relu, xavier otherwise
     dtype: str = "float32"
     dropout: float = 0.0  # a rate in [0, 1): inverted dropout after every hidden activation, in training only
+    scale: bool = False  # a learnable per-feature scale x ⊙ s before the first layer (s starts at 1; no weight decay)
 
 
 @dataclass

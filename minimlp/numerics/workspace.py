@@ -14,12 +14,14 @@ arranges them so the fast tricks need no second copy of any layer:
   classes, and numpy reduces along the slow axis of an array much faster
   than along a short contiguous one (3 µs instead of 14 µs for 128×10).
 
-Dropout layers run only in a training workspace (one given a generator to
+An input ``Scale`` (model.scale) runs before the first Dense, from the loaded
+[x, 1] into its own [x ⊙ s, 1] buffer.  Dropout layers run only in a training workspace (one given a generator to
 draw their factors from, or fixed factors); elsewhere they are the identity.
 """
 import numpy as np
 
 from .layers import Dense, Dropout
+from .scale import Scale
 
 
 class Workspace:
@@ -43,6 +45,10 @@ class Workspace:
         self.deltas = [None] + [self._new((rows, width + 1), 0) for width in widths[1:-1]]  # [dL/dx, 0]
         self.logits = self._new((rows, widths[-1]), None, order="F")
         self.features = self.inputs[0][:, :-1]  # where ``load`` puts X
+        self.scale = net.layers[0] if isinstance(net.layers[0], Scale) else None
+        if self.scale is not None:  # [x ⊙ s, 1], the first Dense's input, and dL/d(x ⊙ s)
+            self.scaled = self._new(self.inputs[0].shape, 1)
+            self.scaled_grad = self._new((rows, widths[0]), None)
         self._forward, self._backward = [], []
         for j, (dense, chain) in enumerate(stages):
             last = j == len(stages) - 1
@@ -72,6 +78,8 @@ class Workspace:
         """The logits of the input [x, 1] ``x1`` (default: the loaded one), written into ``out``
         (default: this workspace's ``logits``)."""
         x = self.inputs[0] if x1 is None else x1
+        if self.scale is not None:
+            x = self.scale.forward(x, out=self.scaled)
         for step in self._forward_hidden:
             x = step(x)
         return self._forward_last(x, self.logits if out is None else out)
@@ -81,7 +89,9 @@ class Workspace:
         Returns dL/dx for the first layer's input when ``input_grad``, else None."""
         for step in self._backward_hidden:
             grad = step(grad)
-        return self._backward_first(grad, input_grad)
+        if self.scale is None:
+            return self._backward_first(grad, input_grad)
+        return self.scale.backward(self._backward_first(grad, self.scaled_grad), input_grad)
 
     def _bind_forward(self, j, dense, chain, last):
         if last:
@@ -137,7 +147,10 @@ class Workspace:
         below = None if j == 0 else self.deltas[j][:, :-1]  # dL/d(this Dense's input), [dL/dx, 0] whole
         if j == 0:
             def dense_backward(grad, input_grad=False):
-                return dense.backward(grad, input_grad=input_grad)
+                """``input_grad``: True/False, or a buffer to write dL/dx into (the input scale needs it)."""
+                if input_grad is True or input_grad is False:
+                    return dense.backward(grad, input_grad=input_grad)
+                return dense.backward(grad, out=input_grad)
         else:
             def dense_backward(grad):
                 return dense.backward(grad, out=below)
@@ -162,9 +175,11 @@ class Workspace:
 
 
 def _stages(layers, training):
-    """[(Dense, [the layers after it up to the next Dense])]; Dropout only in training."""
+    """[(Dense, [the layers after it up to the next Dense])]; Dropout only in training (an input Scale runs apart)."""
     stages = []
     for layer in layers:
+        if isinstance(layer, Scale):
+            continue
         if isinstance(layer, Dense):
             stages.append((layer, []))
         elif training or not isinstance(layer, Dropout):

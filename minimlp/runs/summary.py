@@ -33,6 +33,10 @@ def data_summary(dataset, splits, config):
 def model_summary(net):
     """Each Dense layer's shape, the layers after it (activation, dropout) and parameter count; totals and dtype."""
     layers = []
+    if getattr(net, "scale", False):
+        n_in = net.sizes[0]
+        layers.append({"layer": "scale (learnable, per input)", "input": n_in, "output": n_in, "activation": "",
+                       "weights": n_in, "biases": 0, "params": n_in})
     for i, layer in enumerate(net.dense):
         n_in, n_out = layer.shape
         last = i == len(net.dense) - 1
@@ -49,6 +53,8 @@ def model_summary(net):
     }
     if net.dropout:
         summary["dropout"] = net.dropout
+    if getattr(net, "scale", False):
+        summary["scale"] = True
     return summary
 
 

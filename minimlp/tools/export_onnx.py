@@ -47,6 +47,8 @@ def to_onnx(predictor):
     if scaler is not None:
         x = g.node("Div", [g.node("Sub", [x, g.const(scaler.mean[None])]), g.const(scaler.scale[None])])
     x = g.node("Cast", [x], to=g.elem)
+    if getattr(predictor.net, "scale", False):  # the learnable input scale: x ⊙ s, as the network computes it
+        x = g.node("Mul", [x, g.const(np.asarray(predictor.net.layers[0].s[None], g.dtype))])
     for W, b, activation in network_layers(predictor.net):
         x = g.node("Gemm", [x, g.const(np.asarray(W, g.dtype)), g.const(np.asarray(b, g.dtype))])
         if activation is not None:
