@@ -8,7 +8,7 @@ from .npzfile import read_npz  # noqa: F401 (model files are read with it; part 
 from .numerics.initializers import resolve_init
 from .numerics.layers import ACTIVATIONS, Dense, Dropout, make_activation
 from .numerics.losses import softmax
-from .numerics.scale import Scale
+from .numerics.inputs import InputLayers
 from .numerics.workspace import Workspace
 
 DTYPES = ("float32", "float64")
@@ -29,16 +29,17 @@ class MLP:
     a few whole-vector operations.
     """
 
-    def __init__(self, sizes, activation="relu", init="auto", seed=None, dtype="float32", dropout=0.0, scale=False):
+    def __init__(self, sizes, activation="relu", init="auto", seed=None, dtype="float32", dropout=0.0, scale=False,
+                 embedding="none", embedding_size=8, embedding_sigma=0.1):
         self.sizes = _check_sizes(sizes)
-        if not isinstance(scale, (bool, np.bool_)):
-            raise MinimlpError(f"scale must be true or false, got {type(scale).__name__}")
-        self.scale = bool(scale)  # a learnable per-feature scale (numerics.scale) before the first Dense
+        # before the first Dense: a learnable per-feature scale, a periodic embedding (numerics.inputs)
+        self.inputs = InputLayers(scale, embedding, embedding_size, embedding_sigma)
+        self.scale, self.embedding = bool(scale), embedding
         make_activation(activation)  # fail early on an unknown name
         self.activation, self.init = activation, init
         self.dtype = _check_dtype(dtype)
         self.dropout = Dropout(dropout).rate  # checks the rate
-        total = param_count(self.sizes, self.scale)
+        total = param_count(self.sizes, self.inputs)
         if total * self.dtype.itemsize > MAX_NPZ_BYTES:  # could never be saved: bad input, not a lack of memory
             raise MinimlpError(f"a network of sizes {self.sizes[:8]}{'...' if len(self.sizes) > 8 else ''} has "
                                f"{total:,} parameters ({size_text(total * self.dtype.itemsize)}), more than the "
@@ -50,11 +51,10 @@ class MLP:
             raise OutOfMemoryError(out_of_memory_message(
                 what=f"{size_text(2 * total * self.dtype.itemsize)} for a network of {total:,} parameters")) from None
         self.layers, self.dense, self.weight_slices = [], [], []
-        offset = 0
-        if self.scale:  # s first, in layer order; not a weight: no weight decay, like the biases
-            offset = Scale.param_count(self.sizes[0])
-            self.layers.append(Scale(self.params[:offset], self.grads[:offset]))
-        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
+        offset = self.inputs.param_count(self.sizes[0])  # first, in layer order; not weights: never decayed
+        self.layers += self.inputs.build(self.params, self.grads, self.sizes[0])
+        widths = [self.inputs.width(self.sizes[0]), *self.sizes[1:]]
+        for n_in, n_out in zip(widths[:-1], widths[1:]):
             end = offset + Dense.param_count(n_in, n_out)
             dense = Dense(self.params[offset:end].reshape(n_in + 1, n_out),
                           self.grads[offset:end].reshape(n_in + 1, n_out))
@@ -72,18 +72,19 @@ class MLP:
     def _initialize(self, init, seed):
         initializer = resolve_init(init, self.activation)
         rng = np.random.default_rng(seed)
-        if self.scale:
-            self.layers[0].s[...] = 1  # draws nothing: the Dense layers get the weights they get without it
         for i, layer in enumerate(self.dense):
             is_output = i == len(self.dense) - 1
             layer.W, layer.b = initializer(rng, *layer.shape, self.activation, is_output)
+        self.inputs.initialize(self.layers, rng)  # after: the Dense layers of a plain network draw the same
 
     @classmethod
     def for_task(cls, model, n_features, n_classes, seed, dtype=None):
         """The network a ModelConfig section describes, for ``n_features`` inputs and ``n_classes`` outputs."""
         sizes = [n_features, *model.hidden, n_classes]
         return cls(sizes, model.activation, model.init, seed=seed, dtype=dtype or model.dtype,
-                   dropout=getattr(model, "dropout", 0.0), scale=getattr(model, "scale", False))
+                   dropout=getattr(model, "dropout", 0.0), scale=getattr(model, "scale", False),
+                   embedding=getattr(model, "embedding", "none"), embedding_size=getattr(model, "embedding_size", 8),
+                   embedding_sigma=getattr(model, "embedding_sigma", 0.1))
 
     def __reduce__(self):
         """Pickle as the saved arrays: unpickling rebuilds the layers as views of ``params`` again."""
@@ -146,8 +147,7 @@ class MLP:
         }
         if self.dropout:  # only then: files of networks without dropout keep their bytes
             arrays["dropout"] = np.array(self.dropout)
-        if self.scale:  # likewise
-            arrays["scale"] = np.array(True)
+        arrays.update(self.inputs.to_arrays())  # likewise: only what is on
         return arrays
 
     @classmethod
@@ -160,13 +160,15 @@ class MLP:
             activation, dtype = str(arrays["activation"]), str(arrays["dtype"])
             if activation not in ACTIVATIONS or dtype not in DTYPES:
                 raise ValueError(f"activation {activation!r} / dtype {dtype!r} not known")
-            dropout, scale = _stored_dropout(arrays), _stored_scale(arrays)
+            dropout, inputs = _stored_dropout(arrays), InputLayers.from_arrays(arrays)
             params = arrays["params"]
-            expected = param_count(sizes, scale)
+            expected = param_count(sizes, inputs)
             if params.size != expected:  # checked before the network is allocated
                 raise ValueError(f"sizes {sizes[:8]}{'...' if len(sizes) > 8 else ''} need {expected:,} "
                                  f"parameters, but the file holds {params.size:,}")
-            net = cls(sizes, activation, init="xavier", dtype=dtype, dropout=dropout, scale=scale)
+            net = cls(sizes, activation, init="xavier", dtype=dtype, dropout=dropout, scale=inputs.scale,
+                      embedding=inputs.embedding, embedding_size=inputs.embedding_size,
+                      embedding_sigma=inputs.embedding_sigma)
             if params.shape != net.params.shape or params.dtype != net.dtype:
                 raise ValueError(f"params have shape {params.shape} {params.dtype}, expected "
                                  f"{net.params.shape} {net.dtype} for sizes {sizes}")
@@ -200,16 +202,18 @@ def check_declared(small, declared):
         return  # from_arrays names what is missing
     dtype, shape = declared["params"]
     sizes = [int(s) for s in np.ravel(small["sizes"])]
-    expected = param_count(sizes, "scale" in small and _stored_scale(small))
+    expected = param_count(sizes, InputLayers.from_arrays(small))
     if shape != (expected,) or dtype.name != str(small["dtype"]):
         raise ValueError(f"params declare shape {shape} {dtype}, but sizes {sizes[:8]}{'...' if len(sizes) > 8 else ''} "
                          f"and dtype {str(small['dtype'])[:20]} need ({expected:,},)")
 
 
-def param_count(sizes, scale=False):
-    """Parameters of a network of ``sizes`` (with a learnable input ``scale``): the one place this is computed."""
-    first = Scale.param_count(sizes[0]) if scale else 0
-    return first + sum(Dense.param_count(n_in, n_out) for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+def param_count(sizes, inputs=None):
+    """Parameters of a network of ``sizes`` (with the ``InputLayers`` ``inputs``): the one place this is computed."""
+    inputs = inputs or InputLayers()
+    widths = [inputs.width(sizes[0]), *sizes[1:]]
+    return inputs.param_count(sizes[0]) + sum(Dense.param_count(n_in, n_out)
+                                              for n_in, n_out in zip(widths[:-1], widths[1:]))
 
 
 def _stored_dropout(arrays):
@@ -220,16 +224,6 @@ def _stored_dropout(arrays):
     if rate.shape != () or rate.dtype.kind != "f" or not 0 <= float(rate) < 1:
         raise ValueError(f"dropout must be a rate in [0, 1), got {str(rate)[:20]}")
     return float(rate)
-
-
-def _stored_scale(arrays):
-    """Whether a model file's network has a learnable input scale (False when the entry is absent, as before it)."""
-    if "scale" not in arrays:
-        return False
-    flag = arrays["scale"]
-    if flag.shape != () or flag.dtype != np.bool_:
-        raise ValueError(f"scale must be true or false, got {str(flag)[:20]}")
-    return bool(flag)
 
 
 def _check_sizes(sizes):

@@ -49,6 +49,8 @@ def to_onnx(predictor):
     x = g.node("Cast", [x], to=g.elem)
     if getattr(predictor.net, "scale", False):  # the learnable input scale: x ⊙ s, as the network computes it
         x = g.node("Mul", [x, g.const(np.asarray(predictor.net.layers[0].s[None], g.dtype))])
+    if getattr(predictor.net, "embedding", "none") == "periodic":
+        x = _periodic(g, predictor.net.layers[int(predictor.net.scale)].C, x)
     for W, b, activation in network_layers(predictor.net):
         x = g.node("Gemm", [x, g.const(np.asarray(W, g.dtype)), g.const(np.asarray(b, g.dtype))])
         if activation is not None:
@@ -108,6 +110,16 @@ class _Graph:
     def input(self, name, elem):
         self.inputs.append(self.helper.make_tensor_value_info(name, elem, ["N", 1]))
         return name
+
+
+def _periodic(g, C, x):
+    """[x, sin(2π C x), cos(2π C x)] per input, in the order ``numerics.embedding.Periodic`` computes it."""
+    d, k = C.shape
+    column = g.node("Reshape", [x, g.const(np.array([-1, d, 1], np.int64))])  # (N, d, 1)
+    angle = g.node("Mul", [g.node("Mul", [column, g.const(np.asarray(C[None], g.dtype))]),
+                           g.const(np.asarray(2 * np.pi, g.dtype))])  # (N, d, k)
+    y = g.node("Concat", [column, g.node("Sin", [angle]), g.node("Cos", [angle])], axis=2)
+    return g.node("Reshape", [y, g.const(np.array([-1, d * (1 + 2 * k)], np.int64))])
 
 
 def _column(g, pre, j):
