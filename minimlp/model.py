@@ -13,6 +13,7 @@ from .numerics.workspace import Workspace
 
 DTYPES = ("float32", "float64")
 FORMAT = "minimlp-mlp-1"
+MAX_ENSEMBLE = 64  # networks in one model (model.ensemble)
 PREDICT_CHUNK = 4096  # rows per forward pass in predict: bounds memory on large inputs
 
 
@@ -30,7 +31,8 @@ class MLP:
     """
 
     def __init__(self, sizes, activation="relu", init="auto", seed=None, dtype="float32", dropout=0.0, scale=False,
-                 embedding="none", embedding_size=8, embedding_sigma=0.1):
+                 embedding="none", embedding_size=8, embedding_sigma=0.1, storage=None):
+        """``storage``: (params, grads) flat vectors of ``param_count`` entries to live in (an ensemble's slices)."""
         self.sizes = _check_sizes(sizes)
         # before the first Dense: a learnable per-feature scale, a periodic embedding (numerics.inputs)
         self.inputs = InputLayers(scale, embedding, embedding_size, embedding_sigma)
@@ -45,8 +47,7 @@ class MLP:
                                f"{total:,} parameters ({size_text(total * self.dtype.itemsize)}), more than the "
                                f"{size_text(MAX_NPZ_BYTES)} a minimlp model file may hold")
         try:
-            self.params = np.zeros(total, self.dtype)
-            self.grads = np.zeros(total, self.dtype)
+            self.params, self.grads = storage or (np.zeros(total, self.dtype), np.zeros(total, self.dtype))
         except (ValueError, MemoryError):
             raise OutOfMemoryError(out_of_memory_message(
                 what=f"{size_text(2 * total * self.dtype.itemsize)} for a network of {total:,} parameters")) from None
@@ -154,6 +155,8 @@ class MLP:
     def from_arrays(cls, arrays, source="model"):
         """Rebuild a network from ``to_arrays`` output; ModelFileError if anything is off."""
         try:
+            if stored_ensemble(arrays) > 1:
+                raise ValueError("it holds an ensemble of networks: load it with minimlp.ensemble.load_network")
             if str(arrays["format"]) != FORMAT:
                 raise ValueError(f"format is {str(arrays['format'])!r}, expected {FORMAT!r}")
             sizes = [int(s) for s in arrays["sizes"]]
@@ -202,10 +205,20 @@ def check_declared(small, declared):
         return  # from_arrays names what is missing
     dtype, shape = declared["params"]
     sizes = [int(s) for s in np.ravel(small["sizes"])]
-    expected = param_count(sizes, InputLayers.from_arrays(small))
+    expected = param_count(sizes, InputLayers.from_arrays(small)) * stored_ensemble(small)
     if shape != (expected,) or dtype.name != str(small["dtype"]):
         raise ValueError(f"params declare shape {shape} {dtype}, but sizes {sizes[:8]}{'...' if len(sizes) > 8 else ''} "
                          f"and dtype {str(small['dtype'])[:20]} need ({expected:,},)")
+
+
+def stored_ensemble(arrays):
+    """k, the networks a model file holds (1 when it has no ``ensemble`` entry, as files before ensembles)."""
+    if "ensemble" not in arrays:
+        return 1
+    k = arrays["ensemble"]
+    if k.shape != () or k.dtype.kind not in "iu" or not 2 <= int(k) <= MAX_ENSEMBLE:
+        raise ValueError(f"ensemble must be an integer in [2, {MAX_ENSEMBLE}], got {str(k)[:20]}")
+    return int(k)
 
 
 def param_count(sizes, inputs=None):

@@ -39,6 +39,7 @@ class ModelConfig:
     embedding: str = "none"  # none, or periodic: each input x becomes [x, sin(2π c x), cos(2π c x)], c learnable
     embedding_size: int = 8  # periodic: k frequencies c per input (1 + 2k values each)
     embedding_sigma: float = 0.1  # periodic: the frequencies start as N(0, σ²)
+    ensemble: int = 1  # k networks trained together on the same batches, their probabilities averaged
 
 
 @dataclass

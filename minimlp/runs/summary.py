@@ -35,11 +35,11 @@ def model_summary(net):
     layers = []
     if getattr(net, "scale", False):
         n_in = net.sizes[0]
-        layers.append({"layer": "scale (learnable, per input)", "input": n_in, "output": n_in, "activation": "",
+        layers.append({"layer": "scale", "input": n_in, "output": n_in, "activation": "x * s (learnable)",
                        "weights": n_in, "biases": 0, "params": n_in})
     if getattr(net, "embedding", "none") == "periodic":
         n_in, k = net.sizes[0], net.inputs.embedding_size
-        layers.append({"layer": f"periodic embedding (k={k})", "input": n_in, "output": n_in * (1 + 2 * k),
+        layers.append({"layer": f"periodic (k={k})", "input": n_in, "output": n_in * (1 + 2 * k),
                        "activation": "[x, sin, cos]", "weights": n_in * k, "biases": 0, "params": n_in * k})
     for i, layer in enumerate(net.dense):
         n_in, n_out = layer.shape
@@ -59,6 +59,8 @@ def model_summary(net):
         summary["dropout"] = net.dropout
     if getattr(net, "scale", False):
         summary["scale"] = True
+    if hasattr(net, "members"):  # the layers above are each member's
+        summary["ensemble"] = net.k
     if getattr(net, "embedding", "none") != "none":
         summary["embedding"] = {"kind": net.embedding, "size": net.inputs.embedding_size,
                                 "sigma": net.inputs.embedding_sigma}
