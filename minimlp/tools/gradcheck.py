@@ -68,7 +68,8 @@ def gradcheck(config, batch=8, step=1e-6, sample=100, margin=1e-3):
     nudged = _nudge(net, X, rng, margin) if config.model.activation in KINKED else 0
     head = SoftmaxCrossEntropy(config.train.label_smoothing)
     dropout = f", dropout {net.dropout:g} (one mask, fixed)" if net.dropout else ""
-    scale = ("learnable input scale, " if net.scale else "") + (
+    scale = (f"one member of an ensemble of {config.model.ensemble}, " if config.model.ensemble > 1 else "") + (
+        "learnable input scale, " if net.scale else "") + (
         f"periodic embedding k={net.inputs.embedding_size}, " if net.inputs.periodic else "")
     title = (f"{config.name}: network {'-'.join(map(str, sizes))} ({scale}{config.model.activation}{dropout}), "
              "float64")
