@@ -158,3 +158,18 @@ def test_interrupted_mid_epoch_then_continued_equals_uninterrupted():
         "interrupted"
     fit_config(again.net, again.splits, config, state=state, optimizer=opt)
     np.testing.assert_array_equal(again.net.params, full.net.params)
+
+
+def test_lr_find_and_gradcheck_take_an_ensemble_config():
+    from minimlp.tools.gradcheck import gradcheck
+    from minimlp.tools.lr_find import lr_find
+
+    config = load_config(None, BASE + ["model.ensemble=3"])
+    prepared = prepare(config)
+    before = prepared.net.params.copy()
+    result = lr_find(prepared, steps=20)
+    assert len(result.lrs) == 20 and np.isfinite(result.suggestion)
+    size = prepared.net.members[0].n_params
+    np.testing.assert_array_equal(prepared.net.params[size:], before[size:])  # only the first member ran
+    report = gradcheck(config)
+    assert "one member of an ensemble of 3" in report.title and report.worst() < 1e-6
