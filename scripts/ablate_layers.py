@@ -10,7 +10,8 @@ config plus the ``--base`` overrides) and every variant (plus its own
 overrides) run one after another on the same split, so their times are
 measured side by side.  Writes OUT/results.csv and OUT/summary.md: per variant
 the mean accuracy and log-loss, the (table, seed) pairs where it beats or loses
-to the baseline, and the mean time as a ratio to the baseline's.
+to the baseline, and the time (whole processes, and training alone as
+metrics.json reports it) as a ratio to the baseline's.
 """
 import argparse
 import csv
@@ -34,7 +35,8 @@ def variants(specs):
 def summarize(rows, names):
     base = {(r["table"], r["seed"]): r for r in rows if r["variant"] == "baseline" and r["status"] == "ok"}
     lines = ["| variant | runs | mean accuracy | mean log-loss | accuracy better / worse than baseline | "
-             "log-loss better / worse | time vs baseline |", "|---|---|---|---|---|---|---|"]
+             "log-loss better / worse | time vs baseline (process) | training time vs baseline |",
+             "|---|---|---|---|---|---|---|---|"]
     for name in names:
         mine = [r for r in rows if r["variant"] == name and r["status"] == "ok" and (r["table"], r["seed"]) in base]
         if not mine:
@@ -47,8 +49,11 @@ def summarize(rows, names):
         loss_wins = sum(r["log_loss"] < b["log_loss"] for r, b in pairs)
         loss_losses = sum(r["log_loss"] > b["log_loss"] for r, b in pairs)
         ratio = sum(r["seconds"] for r, _ in pairs) / sum(b["seconds"] for _, b in pairs)
+        trained = [(r.get("train_seconds"), b.get("train_seconds")) for r, b in pairs]
+        train_ratio = (f"{sum(t for t, _ in trained) / sum(t for _, t in trained):.2f}×"
+                       if all(t is not None and u is not None for t, u in trained) else "n/a")
         lines.append(f"| {name} | {len(mine)} | {acc:.4f} | {loss:.4f} | {acc_wins} / {acc_losses} | "
-                     f"{loss_wins} / {loss_losses} | {ratio:.2f}× |")
+                     f"{loss_wins} / {loss_losses} | {ratio:.2f}× | {train_ratio} |")
     return "\n".join(lines)
 
 
@@ -77,13 +82,14 @@ def main(argv=None):
                                                                          args.base + sets)
                         accuracy, loss = bench_tables.score(test[bench_tables.TARGET].to_numpy(), proba, classes)
                         row.update(status="ok", accuracy=accuracy, log_loss=loss, seconds=seconds,
-                                   epochs=extra.get("epochs"))
+                                   train_seconds=extra.get("train_seconds"), epochs=extra.get("epochs"))
                     except Exception as e:  # noqa: BLE001 (a failure is a result)
                         row.update(status=f"failed: {type(e).__name__}: {e}".replace("\n", " ")[:300])
                 rows.append(row)
                 print(row, flush=True)
     with open(out / "results.csv", "w", newline="") as f:
-        writer = csv.DictWriter(f, ["table", "seed", "variant", "status", "accuracy", "log_loss", "seconds", "epochs"])
+        writer = csv.DictWriter(f, ["table", "seed", "variant", "status", "accuracy", "log_loss", "seconds",
+                                       "train_seconds", "epochs"])
         writer.writeheader()
         writer.writerows(rows)
     text = summarize(rows, [name for name, _ in runs])
