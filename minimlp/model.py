@@ -223,6 +223,8 @@ def stored_ensemble(arrays):
 
 def param_count(sizes, inputs=None):
     """Parameters of a network of ``sizes`` (with the ``InputLayers`` ``inputs``): the one place this is computed."""
+    if not sizes:  # a file's malformed sizes: refused later, naming them
+        return 0
     inputs = inputs or InputLayers()
     widths = [inputs.width(sizes[0]), *sizes[1:]]
     return inputs.param_count(sizes[0]) + sum(Dense.param_count(n_in, n_out)
