@@ -1,5 +1,7 @@
 """Periodic numeric embeddings (model.embedding: periodic): closed form, finite differences, PyTorch, gradcheck,
 files, runs, export."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -12,6 +14,8 @@ from minimlp.numerics import embedding as embedding_module
 from minimlp.numerics.embedding import Periodic
 from minimlp.numerics.layers import with_ones
 from minimlp.runs import resume_run, train_run
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -172,7 +176,7 @@ def test_bad_embedding_keys_in_a_config_name_the_key(overrides, message):
 
 def test_gradcheck_covers_the_frequencies_and_catches_a_wrong_backward(monkeypatch):
     runner = CliRunner()
-    args = ["gradcheck", "configs/iris.yaml", "--set", "model.embedding=periodic", "--set", "model.embedding_sigma=1"]
+    args = ["gradcheck", str(ROOT / "configs" / "iris.yaml"), "--set", "model.embedding=periodic", "--set", "model.embedding_sigma=1"]
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "periodic embedding k=8" in result.output and "C 4x8" in result.output

@@ -1,4 +1,6 @@
 """The learnable input scale (model.scale): closed form, finite differences, PyTorch, gradcheck, files, runs."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 from click.testing import CliRunner
@@ -13,6 +15,8 @@ from minimlp.numerics.optim import SGD
 from minimlp.numerics.scale import Scale
 from minimlp.numerics.workspace import Workspace
 from minimlp.runs import resume_run, train_run
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -153,7 +157,7 @@ def test_model_file_round_trip_and_old_files(tmp_path):
 
 def test_gradcheck_covers_the_scale_and_catches_a_wrong_backward(monkeypatch):
     runner = CliRunner()
-    result = runner.invoke(main, ["gradcheck", "configs/iris.yaml", "--set", "model.scale=true"])
+    result = runner.invoke(main, ["gradcheck", str(ROOT / "configs" / "iris.yaml"), "--set", "model.scale=true"])
     assert result.exit_code == 0, result.output
     assert "learnable input scale" in result.output and "s 4" in result.output
     original = Scale.backward
@@ -163,7 +167,7 @@ def test_gradcheck_covers_the_scale_and_catches_a_wrong_backward(monkeypatch):
         np.add.reduce(grad, axis=0, out=self.ds)
         return dx
     monkeypatch.setattr(scale_module.Scale, "backward", forgets_x)
-    result = runner.invoke(main, ["gradcheck", "configs/iris.yaml", "--set", "model.scale=true"])
+    result = runner.invoke(main, ["gradcheck", str(ROOT / "configs" / "iris.yaml"), "--set", "model.scale=true"])
     assert result.exit_code == 1 and "above tolerance" in result.output
 
 
