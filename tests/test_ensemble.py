@@ -173,3 +173,13 @@ def test_lr_find_and_gradcheck_take_an_ensemble_config():
     np.testing.assert_array_equal(prepared.net.params[size:], before[size:])  # only the first member ran
     report = gradcheck(config)
     assert "one member of an ensemble of 3" in report.title and report.worst() < 1e-6
+
+
+def test_an_ensemble_pickles_with_its_members_as_views_of_one_vector():
+    import pickle
+
+    net = Ensemble(2, [3, 4, 2], seed=0, embedding="periodic", embedding_size=2)
+    back = pickle.loads(pickle.dumps(net))
+    np.testing.assert_array_equal(back.params, net.params)
+    back.params[:] = 0
+    assert not back.members[1].params.any()  # still views of the one vector
