@@ -1,4 +1,4 @@
-"""MLP: a sequence of layers (Dense, activations, dropout) that outputs logits; its flat parameters; save and load."""
+"""MLP: a sequence of layers (an optional input scale, Dense, activations, dropout) that outputs logits; its flat parameters; save and load."""
 import numpy as np
 
 from . import files
@@ -8,10 +8,12 @@ from .npzfile import read_npz  # noqa: F401 (model files are read with it; part 
 from .numerics.initializers import resolve_init
 from .numerics.layers import ACTIVATIONS, Dense, Dropout, make_activation
 from .numerics.losses import softmax
+from .numerics.inputs import InputLayers
 from .numerics.workspace import Workspace
 
 DTYPES = ("float32", "float64")
 FORMAT = "minimlp-mlp-1"
+MAX_ENSEMBLE = 64  # networks in one model (model.ensemble)
 PREDICT_CHUNK = 4096  # rows per forward pass in predict: bounds memory on large inputs
 
 
@@ -28,26 +30,32 @@ class MLP:
     a few whole-vector operations.
     """
 
-    def __init__(self, sizes, activation="relu", init="auto", seed=None, dtype="float32", dropout=0.0):
+    def __init__(self, sizes, activation="relu", init="auto", seed=None, dtype="float32", dropout=0.0, scale=False,
+                 embedding="none", embedding_size=8, embedding_sigma=0.1, storage=None):
+        """``storage``: (params, grads) flat vectors of ``param_count`` entries to live in (an ensemble's slices)."""
         self.sizes = _check_sizes(sizes)
+        # before the first Dense: a learnable per-feature scale, a periodic embedding (numerics.inputs)
+        self.inputs = InputLayers(scale, embedding, embedding_size, embedding_sigma)
+        self.scale, self.embedding = bool(scale), embedding
         make_activation(activation)  # fail early on an unknown name
         self.activation, self.init = activation, init
         self.dtype = _check_dtype(dtype)
         self.dropout = Dropout(dropout).rate  # checks the rate
-        total = param_count(self.sizes)
+        total = param_count(self.sizes, self.inputs)
         if total * self.dtype.itemsize > MAX_NPZ_BYTES:  # could never be saved: bad input, not a lack of memory
             raise MinimlpError(f"a network of sizes {self.sizes[:8]}{'...' if len(self.sizes) > 8 else ''} has "
                                f"{total:,} parameters ({size_text(total * self.dtype.itemsize)}), more than the "
                                f"{size_text(MAX_NPZ_BYTES)} a minimlp model file may hold")
         try:
-            self.params = np.zeros(total, self.dtype)
-            self.grads = np.zeros(total, self.dtype)
+            self.params, self.grads = storage or (np.zeros(total, self.dtype), np.zeros(total, self.dtype))
         except (ValueError, MemoryError):
             raise OutOfMemoryError(out_of_memory_message(
                 what=f"{size_text(2 * total * self.dtype.itemsize)} for a network of {total:,} parameters")) from None
         self.layers, self.dense, self.weight_slices = [], [], []
-        offset = 0
-        for n_in, n_out in zip(self.sizes[:-1], self.sizes[1:]):
+        offset = self.inputs.param_count(self.sizes[0])  # first, in layer order; not weights: never decayed
+        self.layers += self.inputs.build(self.params, self.grads, self.sizes[0])
+        widths = [self.inputs.width(self.sizes[0]), *self.sizes[1:]]
+        for n_in, n_out in zip(widths[:-1], widths[1:]):
             end = offset + Dense.param_count(n_in, n_out)
             dense = Dense(self.params[offset:end].reshape(n_in + 1, n_out),
                           self.grads[offset:end].reshape(n_in + 1, n_out))
@@ -68,13 +76,16 @@ class MLP:
         for i, layer in enumerate(self.dense):
             is_output = i == len(self.dense) - 1
             layer.W, layer.b = initializer(rng, *layer.shape, self.activation, is_output)
+        self.inputs.initialize(self.layers, rng)  # after: the Dense layers of a plain network draw the same
 
     @classmethod
     def for_task(cls, model, n_features, n_classes, seed, dtype=None):
         """The network a ModelConfig section describes, for ``n_features`` inputs and ``n_classes`` outputs."""
         sizes = [n_features, *model.hidden, n_classes]
         return cls(sizes, model.activation, model.init, seed=seed, dtype=dtype or model.dtype,
-                   dropout=getattr(model, "dropout", 0.0))
+                   dropout=getattr(model, "dropout", 0.0), scale=getattr(model, "scale", False),
+                   embedding=getattr(model, "embedding", "none"), embedding_size=getattr(model, "embedding_size", 8),
+                   embedding_sigma=getattr(model, "embedding_sigma", 0.1))
 
     def __reduce__(self):
         """Pickle as the saved arrays: unpickling rebuilds the layers as views of ``params`` again."""
@@ -137,25 +148,30 @@ class MLP:
         }
         if self.dropout:  # only then: files of networks without dropout keep their bytes
             arrays["dropout"] = np.array(self.dropout)
+        arrays.update(self.inputs.to_arrays())  # likewise: only what is on
         return arrays
 
     @classmethod
     def from_arrays(cls, arrays, source="model"):
         """Rebuild a network from ``to_arrays`` output; ModelFileError if anything is off."""
         try:
+            if stored_ensemble(arrays) > 1:
+                raise ValueError("it holds an ensemble of networks: load it with minimlp.ensemble.load_network")
             if str(arrays["format"]) != FORMAT:
                 raise ValueError(f"format is {str(arrays['format'])!r}, expected {FORMAT!r}")
             sizes = [int(s) for s in arrays["sizes"]]
             activation, dtype = str(arrays["activation"]), str(arrays["dtype"])
             if activation not in ACTIVATIONS or dtype not in DTYPES:
                 raise ValueError(f"activation {activation!r} / dtype {dtype!r} not known")
-            dropout = _stored_dropout(arrays)
+            dropout, inputs = _stored_dropout(arrays), InputLayers.from_arrays(arrays)
             params = arrays["params"]
-            expected = param_count(sizes)
+            expected = param_count(sizes, inputs)
             if params.size != expected:  # checked before the network is allocated
                 raise ValueError(f"sizes {sizes[:8]}{'...' if len(sizes) > 8 else ''} need {expected:,} "
                                  f"parameters, but the file holds {params.size:,}")
-            net = cls(sizes, activation, init="xavier", dtype=dtype, dropout=dropout)
+            net = cls(sizes, activation, init="xavier", dtype=dtype, dropout=dropout, scale=inputs.scale,
+                      embedding=inputs.embedding, embedding_size=inputs.embedding_size,
+                      embedding_sigma=inputs.embedding_sigma)
             if params.shape != net.params.shape or params.dtype != net.dtype:
                 raise ValueError(f"params have shape {params.shape} {params.dtype}, expected "
                                  f"{net.params.shape} {net.dtype} for sizes {sizes}")
@@ -189,15 +205,30 @@ def check_declared(small, declared):
         return  # from_arrays names what is missing
     dtype, shape = declared["params"]
     sizes = [int(s) for s in np.ravel(small["sizes"])]
-    expected = param_count(sizes)
+    expected = param_count(sizes, InputLayers.from_arrays(small)) * stored_ensemble(small)
     if shape != (expected,) or dtype.name != str(small["dtype"]):
         raise ValueError(f"params declare shape {shape} {dtype}, but sizes {sizes[:8]}{'...' if len(sizes) > 8 else ''} "
                          f"and dtype {str(small['dtype'])[:20]} need ({expected:,},)")
 
 
-def param_count(sizes):
-    """Parameters of a network of ``sizes``: the one place this is computed."""
-    return sum(Dense.param_count(n_in, n_out) for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+def stored_ensemble(arrays):
+    """k, the networks a model file holds (1 when it has no ``ensemble`` entry, as files before ensembles)."""
+    if "ensemble" not in arrays:
+        return 1
+    k = arrays["ensemble"]
+    if k.shape != () or k.dtype.kind not in "iu" or not 2 <= int(k) <= MAX_ENSEMBLE:
+        raise ValueError(f"ensemble must be an integer in [2, {MAX_ENSEMBLE}], got {str(k)[:20]}")
+    return int(k)
+
+
+def param_count(sizes, inputs=None):
+    """Parameters of a network of ``sizes`` (with the ``InputLayers`` ``inputs``): the one place this is computed."""
+    if not sizes:  # a file's malformed sizes: refused later, naming them
+        return 0
+    inputs = inputs or InputLayers()
+    widths = [inputs.width(sizes[0]), *sizes[1:]]
+    return inputs.param_count(sizes[0]) + sum(Dense.param_count(n_in, n_out)
+                                              for n_in, n_out in zip(widths[:-1], widths[1:]))
 
 
 def _stored_dropout(arrays):

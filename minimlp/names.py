@@ -13,6 +13,7 @@ OPTIMIZERS = ("sgd", "adam", "adamw", "lbfgs")
 SCHEDULES = ("constant", "step", "cosine")  # a rate from the epoch alone; warm-up applies to these
 SCHEDULE_NAMES = (*SCHEDULES, "multicycle", "invscaling", "adaptive")  # and scikit-learn's, updated from an epoch's end
 DTYPES = ("float32", "float64")
+EMBEDDINGS = ("none", "periodic")  # model.embedding (numerics/embedding.py)
 
 BUNDLED_DATASETS = ("iris", "digits", "wine", "breast_cancer")
 GENERATED_DATASETS = ("moons", "circles", "blobs", "classification", "gaussian_quantiles")

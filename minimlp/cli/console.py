@@ -32,7 +32,8 @@ def model_text(model):
     for layer in model["layers"]:
         shape = f"{layer['input']} -> {layer['output']}"
         lines.append(f"{layer['layer']:<18} {shape:>14}  {layer['activation']:<21} {layer['params']:>12,}")
-    lines.append(f"total {model['params']:,} parameters, {model['dtype']} ({fmt.nbytes(model['bytes'])})")
+    each = f" (an ensemble of {model['ensemble']} such networks)" if model.get("ensemble") else ""
+    lines.append(f"total {model['params']:,} parameters{each}, {model['dtype']} ({fmt.nbytes(model['bytes'])})")
     return "\n".join(lines)
 
 

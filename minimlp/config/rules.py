@@ -4,7 +4,7 @@ import math
 import re
 import typing
 
-from ..names import (ACTIVATIONS, DATASET_NAMES, DATASET_PARAMETERS, DTYPES, INITIALIZERS, OPTIMIZERS,
+from ..names import (ACTIVATIONS, DATASET_NAMES, DATASET_PARAMETERS, DTYPES, EMBEDDINGS, INITIALIZERS, OPTIMIZERS,
                      SCHEDULE_NAMES, SCHEDULES)
 from .schema import CATEGORICAL, CLASS_WEIGHT, NAMES, OPTIONAL_NAMES, OPTIONAL_STR
 from ..excerpt import SHOW_LIMIT, clip, kind, show  # noqa: F401 (loading.py imports them from here)
@@ -100,6 +100,12 @@ def check_rules(config, origin):
         ("model.dropout", 0 <= config.model.dropout < 1, "must be in [0, 1)"),
         ("model.dropout", opt.name != "lbfgs" or config.model.dropout == 0,
          "does not apply to optimizer.name lbfgs (a full-batch solver minimises a fixed loss)"),
+        ("model.embedding", config.model.embedding in EMBEDDINGS, one_of(EMBEDDINGS)),
+        ("model.embedding_size", 1 <= config.model.embedding_size <= 1024, "must be in [1, 1024]"),
+        ("model.embedding_sigma", config.model.embedding_sigma > 0, "must be > 0"),
+        ("model.ensemble", 1 <= config.model.ensemble <= 64, "must be in [1, 64]"),
+        ("model.ensemble", opt.name != "lbfgs" or config.model.ensemble == 1,
+         "does not apply to optimizer.name lbfgs (members train on shared mini-batches)"),
         ("optimizer.name", opt.name in OPTIMIZERS, one_of(OPTIMIZERS)),
         ("optimizer.lr", opt.lr > 0, "must be > 0"),
         ("optimizer.momentum", 0 <= opt.momentum < 1, "must be in [0, 1)"),

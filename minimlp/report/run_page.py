@@ -124,7 +124,8 @@ def model_table(model):
     rows = [[esc(l["layer"]), f'<span class="nowrap">{l["input"]} → {l["output"]}</span>', esc(l["activation"]),
              f'{fmt.count(l["params"])}<br><span class="sub nowrap">{fmt.count(l["weights"])} + '
              f'{fmt.count(l["biases"])}</span>'] for l in model["layers"]]
-    rows.append(["<strong>total</strong>", "", f'{esc(model["dtype"])}, {esc(fmt.nbytes(model["bytes"]))}',
+    each = f', an ensemble of {model["ensemble"]} such networks' if model.get("ensemble") else ""
+    rows.append(["<strong>total</strong>", "", f'{esc(model["dtype"])}, {esc(fmt.nbytes(model["bytes"]))}{each}',
                  f"<strong>{fmt.count(model['params'])}</strong>"])
     return table(["layer", "shape", "activation", 'parameters<br><span class="sub nowrap">weights + biases</span>'],
                  rows, numeric=(3,), cls="fit")

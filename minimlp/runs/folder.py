@@ -25,7 +25,7 @@ from .fingerprint import check_same_data, fingerprint as data_fingerprint
 from .lock import (LOCK_NAME, FolderLock, check_new_run_dir, check_new_run_dir_locked, is_minimlp_folder,
                    is_own_unstarted_run)
 from .metrics import classification_metrics
-from ..model import MLP
+from ..ensemble import network_for_task
 from .history import HistoryFile, read_records
 from .live import LiveReport
 from .predictor import Predictor
@@ -48,7 +48,7 @@ class Prepared:
     config: object
     dataset: data.Dataset
     splits: data.Splits
-    net: MLP
+    net: "MLP | Ensemble"
     weights: "np.ndarray | None" = None  # the training rows' weights (data.weight_column, train.class_weight)
 
 
@@ -67,7 +67,7 @@ def prepare(config, on_load=None, resumed=False):
     is not refused for a column that identifies rows (it may predate that check)."""
     dataset = data.load_dataset(config, on_load)
     splits = data.prepare(dataset, config.data, config.seed, config.model.dtype, identifiers=not resumed)
-    net = MLP.for_task(config.model, splits.preprocessing.n_inputs, len(dataset.classes), config.seed)
+    net = network_for_task(config.model, splits.preprocessing.n_inputs, len(dataset.classes), config.seed)
     weights = training_weights(splits.y_train, dataset.classes, splits.w_train, config.train.class_weight,
                                sources=weight_sources(config, dataset), dtype=config.model.dtype, key=label_key)
     return Prepared(config, dataset, splits, net, weights)

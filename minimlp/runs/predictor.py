@@ -6,7 +6,8 @@ from ..data.columns import Frame, from_matrix, number_text
 from ..data.features import build_frame
 from ..data.labels import label_value
 from ..errors import MinimlpError, ModelFileError
-from ..model import MLP, check_declared, read_npz
+from ..ensemble import network_from_arrays
+from ..model import check_declared, read_npz
 
 
 class Predictor:
@@ -100,7 +101,7 @@ class Predictor:
     @classmethod
     def load(cls, path):
         arrays = read_npz(path, check=check_declared)  # weights that cannot fit are refused before inflating
-        net = MLP.from_arrays(arrays, source=str(path))
+        net = network_from_arrays(arrays, source=str(path))
         try:
             classes = arrays["extra.classes"]
             if classes.ndim != 1 or classes.dtype.kind not in "iufU" or len(classes) != net.sizes[-1]:

@@ -33,6 +33,14 @@ def data_summary(dataset, splits, config):
 def model_summary(net):
     """Each Dense layer's shape, the layers after it (activation, dropout) and parameter count; totals and dtype."""
     layers = []
+    if getattr(net, "scale", False):
+        n_in = net.sizes[0]
+        layers.append({"layer": "scale", "input": n_in, "output": n_in, "activation": "x * s (learnable)",
+                       "weights": n_in, "biases": 0, "params": n_in})
+    if getattr(net, "embedding", "none") == "periodic":
+        n_in, k = net.sizes[0], net.inputs.embedding_size
+        layers.append({"layer": f"periodic (k={k})", "input": n_in, "output": n_in * (1 + 2 * k),
+                       "activation": "[x, sin, cos]", "weights": n_in * k, "biases": 0, "params": n_in * k})
     for i, layer in enumerate(net.dense):
         n_in, n_out = layer.shape
         last = i == len(net.dense) - 1
@@ -49,6 +57,13 @@ def model_summary(net):
     }
     if net.dropout:
         summary["dropout"] = net.dropout
+    if getattr(net, "scale", False):
+        summary["scale"] = True
+    if hasattr(net, "members"):  # the layers above are each member's
+        summary["ensemble"] = net.k
+    if getattr(net, "embedding", "none") != "none":
+        summary["embedding"] = {"kind": net.embedding, "size": net.inputs.embedding_size,
+                                "sigma": net.inputs.embedding_sigma}
     return summary
 
 

@@ -47,12 +47,13 @@ def to_onnx(predictor):
     features += [_was_missing(g, pre, j) for j in pre.indicators]  # the 0/1 inputs, after all others
     x = g.node("Concat", features, axis=1) if len(features) > 1 else features[0]  # (N, n_inputs) float64
     x = g.node("Cast", [x], to=g.elem)
-    for W, b, activation in network_layers(predictor.net):
-        x = g.node("Gemm", [x, g.const(np.asarray(W, g.dtype)), g.const(np.asarray(b, g.dtype))])
-        if activation is not None:
-            x = _activation(g, activation, x)
     label, proba = _output_names(predictor.preprocessing.columns)
-    g.node("Softmax", [x], axis=1, out=proba)
+    members = getattr(predictor.net, "members", None)
+    if members is None:
+        g.node("Softmax", [_network(g, predictor.net, x)], axis=1, out=proba)
+    else:  # an ensemble: (p_1 + ... + p_k) / k, as Ensemble.predict_proba
+        probs = [g.node("Softmax", [_network(g, member, x)], axis=1) for member in members]
+        g.node("Div", [g.node("Sum", probs), g.const(np.asarray(len(members), g.dtype))], out=proba)
     index = g.node("ArgMax", [proba], axis=1, keepdims=0)  # (N,): the first largest, as numpy's argmax
     classes, label_type = _classes(predictor.classes)
     g.node("Gather", [g.const(classes), index], axis=0, out=label)
@@ -108,6 +109,29 @@ class _Graph:
         if name not in {value.name for value in self.inputs}:
             self.inputs.append(self.helper.make_tensor_value_info(name, elem, ["N", 1]))
         return name
+
+
+def _network(g, net, x):
+    """The logits of one network on x: its input layers, then Gemm and activation per Dense layer."""
+    if getattr(net, "scale", False):  # the learnable input scale: x ⊙ s, as the network computes it
+        x = g.node("Mul", [x, g.const(np.asarray(net.layers[0].s[None], g.dtype))])
+    if getattr(net, "embedding", "none") == "periodic":
+        x = _periodic(g, net.layers[int(net.scale)].C, x)
+    for W, b, activation in network_layers(net):
+        x = g.node("Gemm", [x, g.const(np.asarray(W, g.dtype)), g.const(np.asarray(b, g.dtype))])
+        if activation is not None:
+            x = _activation(g, activation, x)
+    return x
+
+
+def _periodic(g, C, x):
+    """[x, sin(2π C x), cos(2π C x)] per input, in the order ``numerics.embedding.Periodic`` computes it."""
+    d, k = C.shape
+    column = g.node("Reshape", [x, g.const(np.array([-1, d, 1], np.int64))])  # (N, d, 1)
+    angle = g.node("Mul", [g.node("Mul", [column, g.const(np.asarray(C[None], g.dtype))]),
+                           g.const(np.asarray(2 * np.pi, g.dtype))])  # (N, d, k)
+    y = g.node("Concat", [column, g.node("Sin", [angle]), g.node("Cos", [angle])], axis=2)
+    return g.node("Reshape", [y, g.const(np.array([-1, d * (1 + 2 * k)], np.int64))])
 
 
 def _column(g, pre, j, start):

@@ -2,7 +2,7 @@
 
 Checks (a) the fused softmax-CE gradient against the numeric derivative of the
 loss and against the explicit chain rule through the softmax Jacobian, and
-(b) every weight and bias of every layer (a random sample of a large array),
+(b) every weight and bias of every layer, the input scale's s (model.scale) and the embedding's frequencies C (a random sample of a large array),
 through the same workspace training runs; with dropout, in training mode with
 one mask drawn once and kept, so the loss is a fixed function to differentiate.
 Everything runs in float64; the error of an array is
@@ -15,6 +15,8 @@ import numpy as np
 from ..data.tables import load_dataset, prepare
 from ..numerics.layers import Dense, Dropout
 from ..numerics.losses import SoftmaxCrossEntropy, softmax
+from ..numerics.embedding import Periodic
+from ..numerics.scale import Scale
 from ..numerics.workspace import Workspace
 from ..model import MLP
 
@@ -66,7 +68,11 @@ def gradcheck(config, batch=8, step=1e-6, sample=100, margin=1e-3):
     nudged = _nudge(net, X, rng, margin) if config.model.activation in KINKED else 0
     head = SoftmaxCrossEntropy(config.train.label_smoothing)
     dropout = f", dropout {net.dropout:g} (one mask, fixed)" if net.dropout else ""
-    title = f"{config.name}: network {'-'.join(map(str, sizes))} ({config.model.activation}{dropout}), float64"
+    scale = (f"one member of an ensemble of {config.model.ensemble}, " if config.model.ensemble > 1 else "") + (
+        "learnable input scale, " if net.scale else "") + (
+        f"periodic embedding k={net.inputs.embedding_size}, " if net.inputs.periodic else "")
+    title = (f"{config.name}: network {'-'.join(map(str, sizes))} ({scale}{config.model.activation}{dropout}), "
+             "float64")
     report = Report(title, len(X), step, nudged=nudged)
     report.checks += _output_checks(logits().copy(), y, head, step)
 
@@ -76,16 +82,20 @@ def gradcheck(config, batch=8, step=1e-6, sample=100, margin=1e-3):
     loss()
     workspace.backward(head.backward())
     analytic = net.grads.copy()
-    offset = 0
+    blocks = [("scale", "s", (sizes[0],))] if net.scale else []  # in the flat vector's order
+    if net.inputs.periodic:
+        blocks.append(("periodic", "C", (sizes[0], net.inputs.embedding_size)))
     for i, layer in enumerate(net.dense, start=1):
         n_in, n_out = layer.shape
-        for name, shape in (("W", (n_in, n_out)), ("b", (n_out,))):
-            size = int(np.prod(shape))
-            chosen = np.arange(size) if size <= sample else np.sort(rng.choice(size, sample, replace=False))
-            numeric = np.array([_central(loss, net.params, offset + k, step) for k in chosen])
-            report.checks.append(Check(f"dense {i}", f"{name} {'x'.join(map(str, shape))}", len(chosen), size,
-                                       relative_error(numeric, analytic[offset + chosen])))
-            offset += size
+        blocks += [(f"dense {i}", "W", (n_in, n_out)), (f"dense {i}", "b", (n_out,))]
+    offset = 0
+    for layer_name, name, shape in blocks:
+        size = int(np.prod(shape))
+        chosen = np.arange(size) if size <= sample else np.sort(rng.choice(size, sample, replace=False))
+        numeric = np.array([_central(loss, net.params, offset + k, step) for k in chosen])
+        report.checks.append(Check(layer_name, f"{name} {'x'.join(map(str, shape))}", len(chosen), size,
+                                   relative_error(numeric, analytic[offset + chosen])))
+        offset += size
     return report
 
 
@@ -139,6 +149,8 @@ def _rows_near_kink(net, X, margin):
             near |= (np.abs(x) < margin).any(axis=1)
         elif isinstance(layer, Dropout):
             x = x * layer.factors
+        elif isinstance(layer, (Scale, Periodic)):  # input layers: [x, 1] in, [y, 1] out
+            x = layer.forward(np.column_stack([x, np.ones(len(X))]))[:, :-1]
         else:
             x = layer.forward(x)
     return near

@@ -40,6 +40,7 @@ def lr_find(prepared, start_lr=1e-6, end_lr=10.0, steps=200):
 
     _check(start_lr, end_lr, steps)
     config, net = prepared.config, prepared.net
+    net = getattr(net, "members", [net])[0]  # an ensemble's members train alike: the test runs on the first
     if config.optimizer.name == "lbfgs":
         raise MinimlpError("lr-find needs a mini-batch optimizer (optimizer.name sgd or adam), not lbfgs")
     X, y, w = prepared.splits.X_train, prepared.splits.y_train, prepared.weights

@@ -77,8 +77,51 @@ def _slope(beta, z, target):
 
 
 def calibrate(net, X_val, y_val):
-    """Fit T on the validation split and fold it into ``net``'s output layer (in place); return T."""
-    temperature = fit_temperature(validation_logits(net, X_val), y_val)
-    last = slice(net.weight_slices[-1].start, None)  # the output layer's [W; b] block ends the parameter vector
-    net.params[last] /= net.params.dtype.type(temperature)
+    """Fit T on the validation split and fold it into ``net``'s output layer (in place); return T.
+
+    An ensemble (``net.members``) predicts mean_m softmax(z_m / T): T is fitted on that mixture's
+    cross-entropy and folded into every member's output layer."""
+    members = getattr(net, "members", None)
+    if members is None:
+        temperature = fit_temperature(validation_logits(net, X_val), y_val)
+    else:
+        temperature = fit_mixture_temperature([validation_logits(m, X_val) for m in members], y_val)
+    for member in members or [net]:
+        last = slice(member.weight_slices[-1].start, None)  # the output layer's [W; b] block ends the vector
+        member.params[last] /= member.params.dtype.type(temperature)
     return temperature
+
+
+def mixture_nll(beta, zs, t):
+    """Mean cross-entropy of mean_m softmax(beta·z_m) against targets t (float64)."""
+    p = np.zeros_like(t)
+    for z in zs:
+        s = beta * z
+        e = np.exp(s - s.max(axis=1, keepdims=True))
+        p += e / e.sum(axis=1, keepdims=True)
+    p /= len(zs)
+    with np.errstate(divide="ignore"):
+        return float(np.mean(-(t * np.log(np.maximum(p, np.finfo(np.float64).tiny))).sum(axis=1)))
+
+
+def fit_mixture_temperature(zs, y):
+    """T minimising ``mixture_nll`` over log β in LOG_BETA_BOUNDS (golden-section search: a mixture's loss
+    is not convex in β as one network's is, but it has one valley in practice); 1.0 for no rows."""
+    zs, y = [np.asarray(z, np.float64) for z in zs], np.asarray(y)
+    if len(y) == 0 or not all(np.isfinite(z).all() for z in zs):
+        return 1.0
+    t = smoothed_targets(y, zs[0].shape[1])
+    low, high = LOG_BETA_BOUNDS
+    ratio = (math.sqrt(5) - 1) / 2
+    a, b = high - ratio * (high - low), low + ratio * (high - low)
+    fa, fb = mixture_nll(math.exp(a), zs, t), mixture_nll(math.exp(b), zs, t)
+    for _ in range(80):
+        if fa <= fb:
+            high, b, fb = b, a, fa
+            a = high - ratio * (high - low)
+            fa = mixture_nll(math.exp(a), zs, t)
+        else:
+            low, a, fa = a, b, fb
+            b = low + ratio * (high - low)
+            fb = mixture_nll(math.exp(b), zs, t)
+    return math.exp(-(low + high) / 2)

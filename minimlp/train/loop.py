@@ -13,6 +13,7 @@ from ..numerics.losses import SoftmaxCrossEntropy
 from ..numerics.workspace import Workspace
 from .batch_metrics import BatchMetrics
 from .batch_rows import BatchRows
+from .ensemble_step import EnsembleStep, EnsembleWorkspace
 from .records import EpochRecord, TrainResult, TrainState, dropout_rng, evaluate, shuffle_rng
 from .step import TrainStep, check_weights
 
@@ -41,10 +42,11 @@ def fit_epochs(net, X, y, X_val, y_val, options, optimizer, schedule, state=None
     rng.bit_generator.state = state.rng_state  # the start of epoch `state.epoch + 1`
     drops = _dropout_stream(net, options.seed, state)
     n = len(X)
-    full = Workspace(net, min(options.batch_size, n), dropout_rng=drops)
-    steps = {full.rows: TrainStep(full, head, optimizer)}
+    space, step = (EnsembleWorkspace, EnsembleStep) if hasattr(net, "members") else (Workspace, TrainStep)
+    full = space(net, min(options.batch_size, n), dropout_rng=drops)
+    steps = {full.rows: step(full, head, optimizer)}
     if n % full.rows:  # the last, smaller batch shares the full batch's memory
-        steps[n % full.rows] = TrainStep(Workspace(net, n % full.rows, dropout_rng=drops, share=full), head, optimizer)
+        steps[n % full.rows] = step(space(net, n % full.rows, dropout_rng=drops, share=full), head, optimizer)
     if weights is not None:
         weights = check_weights(weights, n, net.dtype)
     metrics = BatchMetrics(head, full.rows, n, net.sizes[-1], net.dtype)
