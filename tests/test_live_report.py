@@ -68,6 +68,7 @@ def test_an_epoch_never_waits_for_a_page(tmp_path, monkeypatch):
 
 def test_pages_follow_the_history_and_a_failed_run_ends_without_reloading(tmp_path, monkeypatch):
     monkeypatch.setattr(live_module, "INTERVAL", 0.0)
+    monkeypatch.setattr(live_module, "SHARE", float("inf"))  # no wait for the pages' own cost either
     live = LiveReport(tmp_path, "t", 50)
     assert live_epoch((tmp_path / "report.html").read_text()) == 0
     with pytest.raises(RuntimeError):
@@ -185,3 +186,21 @@ def test_the_live_page_fits_a_phone_and_a_desktop_and_logs_no_error(browser, tmp
     assert facts["scrollWidth"] <= facts["innerWidth"] == width, facts["tooWide"]
     assert len(facts["svgs"]) == 2 and all(100 < s["width"] <= width and s["height"] > 50 for s in facts["svgs"])
     assert facts["errors"] == []
+
+
+def test_the_wait_between_pages_grows_with_a_pages_cost(tmp_path, monkeypatch):
+    """Drawing holds the GIL from training: a page that took d seconds waits d / SHARE before the next one."""
+    slow = live_module.live_html
+
+    def costly(*args):
+        time.sleep(0.05)
+        return slow(*args)
+
+    monkeypatch.setattr(live_module, "live_html", costly)
+    live = LiveReport(tmp_path, "t", 50)
+    with live:
+        live.epoch(record(1))
+        deadline = time.monotonic() + 5
+        while (live._busy or live._last < 0) and time.monotonic() < deadline:
+            time.sleep(0.005)
+    assert live._interval >= 0.05 / live_module.SHARE >= 2.5

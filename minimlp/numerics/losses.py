@@ -170,16 +170,7 @@ class HeadBuffers:
         self.scale = np.empty((rows, 1), dtype)
         eps = label_smoothing
         self.smoothing = eps / classes if eps else None
-        self._columns = (classes, dtype, eps)
-        self._target_columns = None
-
-    @property
-    def target_columns(self):
-        """(1-ε)·I (K, K): column k is what the true class k subtracts (made on first use)."""
-        if self._target_columns is None:
-            classes, dtype, eps = self._columns
-            self._target_columns = np.eye(classes, dtype=dtype) * dtype.type(1 - eps)
-        return self._target_columns
+        self.target_columns = np.eye(classes, dtype=dtype) * dtype.type(1 - eps)  # column k: what class k subtracts
 
 
 def _probabilities(z, buffers, check):

@@ -100,11 +100,12 @@ class Workspace:
             return dense.forward  # (x1, out): the logits
         y1 = self.inputs[j + 1]  # the next Dense's input [y, 1]
         if len(chain) == 1 and chain[0].in_place:  # e.g. ReLU: z straight into [y, 1], then over it whole
-            act, zeros = chain[0], self._new(y1.shape, 0)
+            zeros, y = self._new(y1.shape, 0), y1[:, :-1]
+            dense_forward, act_forward = dense.forward, chain[0].forward  # looked up once: a batch is short
 
             def forward(x1):
-                dense.forward(x1, out=y1[:, :-1])
-                return act.forward(y1, out=y1, zeros=zeros)
+                dense_forward(x1, y)
+                return act_forward(y1, y1, zeros)
             return forward
         calls = self._chain_calls(chain, out=y1[:, :-1])
         z = self._new((self.rows, y1.shape[1] - 1), None)
@@ -155,14 +156,20 @@ class Workspace:
                 return dense.backward(grad, out=input_grad)
         else:
             def dense_backward(grad):
-                return dense.backward(grad, out=below)
+                return dense.backward(grad, below)
         if not chain:
             return dense_backward
         if len(chain) == 1 and chain[0].in_place:
-            act, grad1, mask = chain[0], self.deltas[j + 1], self._new(self.deltas[j + 1].shape, None, dtype=np.bool_)
+            grad1, mask = self.deltas[j + 1], self._new(self.deltas[j + 1].shape, None, dtype=np.bool_)
+            act_backward, below_backward = chain[0].backward, dense.backward
+            if j > 0:  # the hot case: one call each, no wrapper between them
+                def backward(grad):
+                    act_backward(grad1, mask)  # over [dL/dy, 0] whole: the zero column stays 0
+                    return below_backward(grad, below)
+                return backward
 
             def backward(grad, *input_grad):
-                act.backward(grad1, mask=mask)  # over [dL/dy, 0] whole: the zero column stays 0
+                act_backward(grad1, mask)
                 return dense_backward(grad, *input_grad)
             return backward
         masks = [self._new((self.rows, dense.shape[1]), None, dtype=np.bool_) if layer.in_place else None

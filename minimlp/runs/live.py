@@ -14,6 +14,7 @@ from ..errors import FileWriteError
 from ..report.live import live_html
 
 INTERVAL = 1.0  # seconds between pages at most once per this; the first epoch's page goes out at once
+SHARE = 0.02  # and the pages' drawing at most this share of the run's time: the wait grows with a page's cost
 
 
 class LiveReport:
@@ -25,12 +26,13 @@ class LiveReport:
         self.error = None  # a page that could not be written: the run goes on; the final report says what it says
         self._wake, self._stop, self._busy = threading.Event(), False, False
         self._last = -float("inf")
+        self._interval = INTERVAL
         self._thread = None
         self._write("running")  # from the start, report.html exists
 
     def epoch(self, record):
         self.records.append(record)
-        if self._thread and not self._busy and (len(self.records) == 1 or time.monotonic() - self._last >= INTERVAL):
+        if self._thread and not self._busy and (len(self.records) == 1 or time.monotonic() - self._last >= self._interval):
             self._busy = True
             self._wake.set()
 
@@ -60,8 +62,11 @@ class LiveReport:
             self._wake.clear()
             if self._stop:
                 return
+            start = time.monotonic()
             self._write("running")
             self._last = time.monotonic()
+            # drawing holds the interpreter (the GIL) from the training thread: keep it to SHARE of the time
+            self._interval = max(INTERVAL, (self._last - start) / SHARE)
             self._busy = False
 
     def _write(self, state):

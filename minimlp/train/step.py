@@ -23,6 +23,9 @@ class TrainStep:
         self.workspace, self.head, self.optimizer = workspace, head, optimizer
         self.buffers = head.buffers(workspace.rows, workspace.logits.shape[1], workspace.dtype)
         self.alpha = getattr(optimizer, "alpha_per_weight", None)
+        # bound methods looked up once: on a small network a batch costs as much as its Python calls
+        self._forward, self._backward = workspace.forward, workspace.backward
+        self._gradient, self._step = head.raw_gradient, optimizer.raw_step
 
     def __call__(self, x1, labels, out, weights=None):
         """Train on the input ``x1`` = [x, 1] (labels ``labels``), the logits written into ``out``.
@@ -30,16 +33,16 @@ class TrainStep:
         False, with weights and optimizer untouched, when the loss is not finite
         (see ``SoftmaxCrossEntropy.gradient``) or the optimizer refuses the update.
         """
-        z = self.workspace.forward(x1, out)
+        z = self._forward(x1, out)
         if weights is not None and not np.add.reduce(weights) > 0:  # all-zero weights: nothing to learn from
             return True  # the batch is skipped (its logits still count, with weight 0)
-        grad = self.head.raw_gradient(z, labels, weights, self.buffers)
+        grad = self._gradient(z, labels, weights, self.buffers)
         if grad is None:
             return False
-        self.workspace.backward(grad)
+        self._backward(grad)
         if weights is not None and self.alpha:
             self.optimizer.weight_decay = self.alpha / float(np.add.reduce(weights))
-        return self.optimizer.raw_step()
+        return self._step()
 
 
 def check_weights(weights, n, dtype=None):
