@@ -19,6 +19,8 @@ embedding) run before the first Dense, each from the [x, 1] before it into its
 own [y, 1] buffer.  Dropout layers run only in a training workspace (one given a generator to
 draw their factors from, or fixed factors); elsewhere they are the identity.
 """
+import functools
+
 import numpy as np
 
 from .layers import Dense, Dropout
@@ -155,8 +157,7 @@ class Workspace:
                     return dense.backward(grad, input_grad=input_grad)
                 return dense.backward(grad, out=input_grad)
         else:
-            def dense_backward(grad):
-                return dense.backward(grad, below)
+            dense_backward = functools.partial(dense.backward, out=below)  # a C-level call, no Python frame
         if not chain:
             return dense_backward
         if len(chain) == 1 and chain[0].in_place:
@@ -168,18 +169,28 @@ class Workspace:
                     return below_backward(grad, below)
                 return backward
 
-            def backward(grad, *input_grad):
+            def backward(grad, input_grad=False):
                 act_backward(grad1, mask)
-                return dense_backward(grad, *input_grad)
+                if input_grad is False:  # training: no dL/dx for the data
+                    return below_backward(grad, None, False)
+                return dense_backward(grad, input_grad)
             return backward
         masks = [self._new((self.rows, dense.shape[1]), None, dtype=np.bool_) if layer.in_place else None
                  for layer in chain]
         undo = [(layer, mask) for layer, mask in zip(reversed(chain), reversed(masks))]
 
-        def backward(grad, *input_grad):
+        def undo_chain(grad):
             for layer, mask in undo:
-                grad = layer.backward(grad) if mask is None else layer.backward(grad, mask=mask)
-            return dense_backward(grad, *input_grad)
+                grad = layer.backward(grad) if mask is None else layer.backward(grad, mask)
+            return grad
+
+        if j > 0:
+            def backward(grad):
+                return dense_backward(undo_chain(grad))
+            return backward
+
+        def backward(grad, input_grad=False):
+            return dense_backward(undo_chain(grad), input_grad)
         return backward
 
 
