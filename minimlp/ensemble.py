@@ -14,7 +14,7 @@ mean, so evaluation, early stopping and the reported losses are the ensemble's.
 import numpy as np
 
 from .errors import MinimlpError, ModelFileError
-from .model import MAX_ENSEMBLE, MLP, param_count, read_npz, check_declared, stored_ensemble
+from .model import MAX_ENSEMBLE, MLP, check_declared, param_count, read_npz, save_arrays, stored_ensemble
 from .numerics.inputs import InputLayers
 from .numerics.averaging import log_mean_softmax
 
@@ -106,11 +106,7 @@ class Ensemble:
         return net
 
     def save(self, path, **extra):
-        from . import files
-
-        arrays = self.to_arrays()
-        arrays.update({f"extra.{key}": np.asarray(value) for key, value in extra.items()})
-        files.write_npz(path, arrays)
+        save_arrays(path, self.to_arrays(), extra)
 
     def __reduce__(self):
         return Ensemble.from_arrays, (self.to_arrays(),)

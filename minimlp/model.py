@@ -185,9 +185,7 @@ class MLP:
 
     def save(self, path, **extra):
         """Save to ``path`` (.npz, atomically); ``extra`` arrays ride along under 'extra.<name>'."""
-        arrays = self.to_arrays()
-        arrays.update({f"extra.{k}": np.asarray(v) for k, v in extra.items()})
-        files.write_npz(path, arrays)
+        save_arrays(path, self.to_arrays(), extra)
 
     @classmethod
     def load(cls, path):
@@ -219,6 +217,11 @@ def stored_ensemble(arrays):
     if k.shape != () or k.dtype.kind not in "iu" or not 2 <= int(k) <= MAX_ENSEMBLE:
         raise ValueError(f"ensemble must be an integer in [2, {MAX_ENSEMBLE}], got {str(k)[:20]}")
     return int(k)
+
+
+def save_arrays(path, arrays, extra):
+    """A network's arrays and the ``extra`` ones (under 'extra.<name>') written to ``path`` atomically."""
+    files.write_npz(path, {**arrays, **{f"extra.{k}": np.asarray(v) for k, v in extra.items()}})
 
 
 def param_count(sizes, inputs=None):

@@ -30,9 +30,13 @@ class EpochFunction:
     def from_options(cls, opt, epochs, patience, min_delta):
         return cls(opt.schedule, opt.lr, epochs, opt.warmup_epochs, opt.step_size, opt.gamma, opt.min_lr)
 
+    def lr_at(self, epoch):
+        """The lr of 1-based ``epoch``."""
+        return scheduled_lr(self.name, self.lr, epoch, self.epochs, self.warmup_epochs, self.step_size, self.gamma,
+                            self.min_lr)
+
     def epoch_start(self, optimizer, state):
-        optimizer.lr = scheduled_lr(self.name, self.lr, state.epoch + 1, self.epochs, self.warmup_epochs,
-                                    self.step_size, self.gamma, self.min_lr)
+        optimizer.lr = self.lr_at(state.epoch + 1)
 
     def epoch_end(self, optimizer, record, state):
         """Update the lr after ``record``'s epoch; True would stop training (these never do)."""
@@ -49,8 +53,8 @@ class MultiCycle(EpochFunction):
     def from_options(cls, opt, epochs, patience, min_delta):
         return cls(opt.lr, epochs, opt.cycles)
 
-    def epoch_start(self, optimizer, state):
-        optimizer.lr = multicycle_lr(self.lr, state.epoch + 1, self.epochs, self.cycles)
+    def lr_at(self, epoch):
+        return multicycle_lr(self.lr, epoch, self.epochs, self.cycles)
 
 
 class InvScaling(EpochFunction):
@@ -99,9 +103,8 @@ def make_schedule(opt, epochs, patience=10, min_delta=0.0):
 
 
 def epoch_lr(opt, epoch, epochs):
-    if opt.schedule == "multicycle":
-        return multicycle_lr(opt.lr, epoch, epochs, opt.cycles)
-    return scheduled_lr(opt.schedule, opt.lr, epoch, epochs, opt.warmup_epochs, opt.step_size, opt.gamma, opt.min_lr)
+    """The lr a schedule set by epoch (constant, step, cosine, multicycle) gives 1-based ``epoch`` of ``epochs``."""
+    return make_schedule(opt, epochs).lr_at(epoch)
 
 
 def multicycle_lr(lr, epoch, epochs, cycles):
