@@ -375,22 +375,6 @@ def test_a_text_columns_free_factorization_is_pandas_own(cells):
     assert factorized[1].tolist() == list(uniques)
 
 
-@pytest.mark.parametrize("cells,imports", [("1.5", False), ("red", True)])
-def test_a_table_with_text_features_starts_importing_the_encoders_while_it_loads_a_numeric_one_does_not(
-        tmp_path, cells, imports):
-    import subprocess
-    import sys
-
-    (tmp_path / "d.csv").write_text("a,b,y\n" + "".join(f"{i},{cells},{'xy'[i % 2]}\n" for i in range(20)))
-    code = ("import sys, threading\nfrom minimlp.data import load_csv\n"
-            f"load_csv({str(tmp_path / 'd.csv')!r})\n"
-            "for thread in threading.enumerate():\n"
-            "    if thread.name == 'minimlp-import-sklearn':\n        thread.join()\n"
-            "print('sklearn.preprocessing' in sys.modules)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == str(imports)
-
-
 def test_the_preprocessing_takes_rows_by_numpys_rules_and_hand_built_frames_of_any_numeric_dtype():
     from minimlp.data.columns import Frame
     from minimlp.data.features import build_frame

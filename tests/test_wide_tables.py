@@ -1,5 +1,5 @@
 """Wide tables and many categories cost in proportion to the file: no per-column list rebuilt per column,
-one-hot codes through a sparse index (not a dense categories × categories table), and a text column with
+one-hot codes by a binary search per distinct value (not a dense categories × categories table), and a text column with
 more than data.max_categories distinct values refused naming it and the count.
 (The 10,000- vs 40,000-column timing is scripts/wide_tables.py, not a timed test.)"""
 import numpy as np
@@ -51,16 +51,22 @@ def test_max_categories_must_be_positive():
         load_config(None, ["data.max_categories=0"])
 
 
-def test_hot_index_matches_the_dense_argmax():
-    from scipy import sparse
+def test_category_lookup_maps_values_as_scikit_learns_one_hot_encoder():
+    """Unicode, case, prefixes, digits, spaces and values never seen: each value's hot column, or -1."""
+    from sklearn.preprocessing import OneHotEncoder
 
-    from minimlp.data.preprocess import _hot_index
+    from minimlp.data.preprocess import _lookup
 
-    dense = np.zeros((6, 4))
-    dense[[0, 2, 3, 5], [3, 0, 0, 1]] = 1  # rows 1 and 4: no hot column
+    train = np.array(["b", "B", "ab", "a", "é", "10", "9", " a", "a ", "zz", "日本"], dtype=object)
+    encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False).fit(train.reshape(-1, 1))
+    categories = np.sort(train.astype(str))
+    np.testing.assert_array_equal(categories, encoder.categories_[0].astype(str))
+    values = np.array(["a", "zz", "A", "aa", "", "9", "100", "日", "é", "z", " a"], dtype=object)
+    dense = encoder.transform(values.reshape(-1, 1))
     expected = np.where(dense.any(axis=1), dense.argmax(axis=1), -1)
-    np.testing.assert_array_equal(_hot_index(sparse.csr_matrix(dense)), expected)
-    np.testing.assert_array_equal(_hot_index(sparse.csr_matrix((0, 4))), np.zeros(0))
+    np.testing.assert_array_equal(_lookup(categories, values), expected)
+    assert _lookup(categories, np.array([], dtype=object)).shape == (0,)
+    np.testing.assert_array_equal(_lookup(np.array([], dtype=str), values), np.full(len(values), -1))
 
 
 def test_one_hot_of_many_categories_costs_about_the_network_input(tmp_path):

@@ -1,6 +1,6 @@
 """Raw feature columns -> the network's inputs: impute, one-hot encode, standardise, check the dtype.
 
-Fitted on the training split: the categories by scikit-learn's OneHotEncoder,
+Fitted on the training split: the categories as scikit-learn's OneHotEncoder finds them,
 the imputed values as SimpleImputer's median and most-frequent statistics
 (computed here on codes and by one selection, several times faster; tests hold
 them equal to SimpleImputer's own). What is learnt is kept as plain arrays
@@ -8,7 +8,6 @@ them equal to SimpleImputer's own). What is learnt is kept as plain arrays
 steps to a raw file. Columns are gathered into column-major blocks of
 BLOCK_ROWS rows: contiguous gathers, small temporaries.
 """
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -152,18 +151,17 @@ class Preprocessing:
     def _category_codes(self, frame):
         """Per categorical column: (n_rows,) the hot input of each row, -1 for a category never seen in training.
 
-        scikit-learn's encoder maps each distinct value once; rows take their value's code.
+        Each distinct value is looked up once (``_lookup``); rows take their value's code.
         """
         out = {}
-        for j, encoder in self._encoders().items():
+        for j, (kind, cats) in enumerate(zip(self.kinds, self.categories)):
+            if kind != "categorical":
+                continue
             codes, uniques = frame.factorized(self.columns[j])  # code -1: missing
-            values = uniques.reshape(-1, 1)
-            if self.impute:  # the last entry, taken by code -1: the fill
-                values = np.vstack([values, np.array([[self.fill_category[j]]], dtype=object)])
-            hot = _hot_index(encoder.transform(values)) if len(values) else np.zeros(0, np.intp)
-            if not self.impute:
-                hot = np.append(hot, -1)  # the frame refused missing cells already
-            out[j] = hot.take(codes, mode="wrap")
+            hot = _lookup(np.asarray(cats, dtype=str), uniques)
+            # the last entry, taken by code -1: the fill (the frame refused missing cells already otherwise)
+            fill = _lookup(np.asarray(cats, dtype=str), [self.fill_category[j]]) if self.impute else [-1]
+            out[j] = np.append(hot, fill).take(codes, mode="wrap")
         return out
 
     def _refuse(self, frame, block, out, dtype):
@@ -181,31 +179,23 @@ class Preprocessing:
         raise frame.error(row, name, f"{shown(frame.cell(row, name))} {what}{after}, beyond the model's {dtype.name} "
                                      f"range (±{np.finfo(dtype).max:.3g})")
 
-    def _encoders(self):
-        encoders = {}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # unknown categories are counted and reported by the caller
-            for j, (kind, cats) in enumerate(zip(self.kinds, self.categories)):
-                if kind == "categorical":
-                    from sklearn.preprocessing import OneHotEncoder
 
-                    known = np.asarray(cats, dtype=object)
-                    encoders[j] = OneHotEncoder(categories=[known], handle_unknown="ignore", sparse_output=True,
-                                                dtype=np.float64).fit(known.reshape(-1, 1))
-        return encoders
+def _lookup(categories, values):
+    """(len(values),) each value's position in the sorted ``categories``, -1 where it is not one of them.
 
-
-def _hot_index(onehot):
-    """(n,) the hot column of each row of a sparse one-hot matrix (CSR), -1 for a row with none (unseen).
-
-    Sparse, so a column of k distinct values costs O(k), not a dense k × k table (10,000 values: 800 MB).
+    A binary search per distinct value: a column of k distinct values costs O(k log k), with no
+    dense k x k table and no scikit-learn import (its OneHotEncoder maps them the same way: the
+    tests hold the two equal).
     """
-    onehot = onehot.tocsr()
-    onehot.sum_duplicates()
-    filled = np.diff(onehot.indptr) > 0
-    hot = np.full(onehot.shape[0], -1, dtype=np.intp)
-    hot[filled] = onehot.indices[onehot.indptr[:-1][filled]]
-    return hot
+    values = np.asarray(values, dtype=str)
+    if len(categories) == 0 or len(values) == 0:
+        return np.full(len(values), -1, dtype=np.intp)
+    at = np.searchsorted(categories, values).astype(np.intp)
+    inside = at < len(categories)
+    found = np.zeros(len(values), bool)
+    found[inside] = categories[at[inside]] == values[inside]
+    at[~found] = -1
+    return at
 
 
 def _checked_rows(frame, rows):
@@ -217,26 +207,6 @@ def _checked_rows(frame, rows):
 def _float64(frame, name):
     """A numeric column as float64 (a Frame built by hand may hold integers or float32; no copy otherwise)."""
     return np.asarray(frame.columns[name], dtype=np.float64)
-
-
-def prefetch_encoders():
-    """Start importing scikit-learn's encoders on a daemon thread; ``fit`` needs them once the rows are split.
-
-    Importing scikit-learn takes ~0.6 s, mostly Python compiling and unmarshalling with
-    the GIL released now and then; meanwhile numpy, which releases it during its loops,
-    builds the frame, splits it and fits the numeric columns: measured 0.15-0.19 s
-    earlier to the first epoch on the 91 MB bench file. An error is left for the main
-    thread's own import to raise.
-    """
-    import threading
-
-    def load():
-        try:
-            import sklearn.preprocessing  # noqa: F401
-        except BaseException:
-            pass
-
-    threading.Thread(target=load, name="minimlp-import-sklearn", daemon=True).start()
 
 
 def median(column, missing):
@@ -277,21 +247,18 @@ def _check_some_values(frame, name, missing):
 def _fit_categorical(frame, name, rows, impute):
     """(the sorted categories, the most frequent one or '') of a text column's training rows.
 
-    The categories are scikit-learn's OneHotEncoder's, fitted on each distinct value
-    once (its categories_ are the sorted distinct values). The most frequent value,
-    ties going to the smallest, is SimpleImputer(strategy="most_frequent")'s statistic,
-    counted on codes: 10x faster than its Counter over every cell.
+    The categories are the sorted distinct values (scikit-learn's OneHotEncoder's categories_;
+    the tests hold them equal). The most frequent value, ties going to the smallest, is
+    SimpleImputer(strategy="most_frequent")'s statistic, counted on codes: 10x faster than its
+    Counter over every cell.
     """
-    from sklearn.preprocessing import OneHotEncoder
-
     codes, uniques = frame.factorized(name)
     codes = codes.take(rows, mode="clip")  # rows are valid
     present = codes >= 0
     _check_some_values(frame, name, ~present)
     counts = np.bincount(codes[present], minlength=len(uniques))
     fill = min(uniques[counts == counts.max()]) if impute else ""
-    encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False).fit(uniques[counts > 0].reshape(-1, 1))
-    return np.array(encoder.categories_[0], dtype=str), fill
+    return np.sort(np.asarray(uniques[counts > 0], dtype=str)), fill
 
 
 def all_numeric(names, scaler):

@@ -11,7 +11,7 @@ from ..errors import ConfigError, DataError
 from .dataset import Dataset, check_classes
 from .features import build_frame, check_categories
 from .labels import check_class_count, parse_labels
-from .preprocess import Preprocessing, prefetch_encoders
+from .preprocess import Preprocessing
 from .scaling import Standardizer  # noqa: F401  (re-exported)
 from .selection import check_identifiers, select_columns
 from .split import stratified_split
@@ -86,8 +86,6 @@ def load_csv(path, target=None, delimiter=None, categorical="auto", missing="err
         raise DataError(f"{path}: needs at least one feature column besides the target {name!r}")
     if columns is not None:
         raw = select_columns(raw, columns, str(path), taken=(name, weight_column))
-    if (categorical != "auto" and len(categorical)) or any(values.dtype == object for values in raw.values()):
-        prefetch_encoders()  # text features: their encoder is needed once the frame is built and split
     y, classes = parse_labels(table.columns[name], f"target column {name!r}", str(path), table.where,
                               lambda row: table.cell(row, name))
     frame = build_frame(raw, str(path), table.where, table.cell, categorical, impute=missing == "impute")
