@@ -126,10 +126,28 @@ def ids(n, rng):
 
 
 @pytest.mark.parametrize("name", list(ids(5, np.random.default_rng(0))))
-def test_a_column_that_identifies_rows_is_refused_with_the_line_that_drops_it(cwd, name):
+def test_a_column_that_identifies_rows_is_left_out_said_and_written_into_the_runs_config(cwd, name):
+    """data.identifiers: drop (the default): the run trains without it, says so, and its config.yaml lists it
+    in data.drop, so predict ignores the column and a resume leaves it out too."""
     values = ids(200, np.random.default_rng(1))[name]
     with_column(cwd, name, values)
     (cwd / "c.yaml").write_text("data: {dataset: csv, path: t.csv, drop: [color]}\ntrain: {epochs: 1}\n")
+    result = run("train", "c.yaml", "--out", "run")
+    assert result.exit_code == 0, result.output
+    assert f"column identifies rows rather than describes them ({name!r}:" in result.output
+    assert "left out of the features" in result.output
+    assert load_config(cwd / "run" / "config.yaml", saved=True).data.drop == ["color", name]
+    assert "2 input columns" in result.output  # a and b
+    assert run("predict", "run", "t.csv", "-o", "p.csv").exit_code == 0
+    assert len(pd.read_csv(cwd / "p.csv")) == 200
+
+
+@pytest.mark.parametrize("name", list(ids(5, np.random.default_rng(0))))
+def test_asked_to_refuse_a_column_that_identifies_rows_it_stops_with_the_line_that_drops_it(cwd, name):
+    values = ids(200, np.random.default_rng(1))[name]
+    with_column(cwd, name, values)
+    (cwd / "c.yaml").write_text("data: {dataset: csv, path: t.csv, drop: [color], identifiers: refuse}\n"
+                                "train: {epochs: 1}\n")
     result = run("train", "c.yaml", "--out", "run")
     assert result.exit_code == 2, result.output
     assert f"column identifies rows rather than describes them ({name!r}:" in result.output
@@ -139,8 +157,16 @@ def test_a_column_that_identifies_rows_is_refused_with_the_line_that_drops_it(cw
     result = run("train", "c.yaml", "--out", "run2", "--set", f"data.drop=[color, {name}]", "-q")
     assert result.exit_code == 0, result.output
     kept = f"data.features=[a, b, {name}]" if name != "Name" else "data.categorical=[Name]"
-    result = run("train", "c.yaml", "--out", "run3", "--set", "data.drop=[]", "--set", kept, "-q")
+    result = run("train", "c.yaml", "--out", "run3", "--set", "data.drop=[]", "--set", kept)
     assert result.exit_code == 0, result.output
+    assert "identifies rows" not in result.output
+
+
+def test_a_table_of_only_identifiers_is_refused_not_emptied(tmp_path):
+    frame = pd.DataFrame({"key": np.arange(100), "Name": [f"n{i}" for i in range(100)], "label": ["p", "q"] * 50})
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    with pytest.raises(DataError, match=r"columns identify rows .*\n  drop: \[key, Name\]\n"):
+        loaded(tmp_path / "t.csv")
 
 
 def test_an_id_repeated_for_a_few_rows_is_still_an_id(tmp_path):
@@ -148,8 +174,9 @@ def test_an_id_repeated_for_a_few_rows_is_still_an_id(tmp_path):
     rng = np.random.default_rng(8)
     patients = rng.choice(10**7, 190, replace=False)
     ID = np.concatenate([patients, patients[:10]])  # ten patients seen twice
-    with pytest.raises(DataError, match=r"'ID': named like an identifier, distinct in 9\d% of the training rows"):
-        loaded(with_column(tmp_path, "ID", rng.permutation(ID)))
+    dataset = loaded(with_column(tmp_path, "ID", rng.permutation(ID)))
+    assert dataset.dropped == ["ID"] and "ID" not in dataset.feature_names
+    assert any("'ID': named like an identifier, distinct in 9" in note for note in dataset.notes)
 
 
 def test_a_text_column_with_many_values_is_kept_and_said(cwd):
@@ -171,7 +198,9 @@ def test_several_identifiers_are_named_in_one_message(tmp_path):
     path = with_column(tmp_path, "Name", [f"n{i}" for i in range(len(frame))], frame)
     with pytest.raises(DataError, match=r"columns identify rows .*'Name': text distinct in 100% of the training rows; "
                                         r"'key': integers 0..199, one per row.*\n  drop: \[Name, key\]\n"):
-        loaded(path)
+        loaded(path, "data.identifiers=refuse")
+    dataset = loaded(path)
+    assert dataset.dropped == ["Name", "key"] and dataset.feature_names == ["a", "b", "color"]
 
 
 @pytest.mark.parametrize("name,make", [
@@ -195,14 +224,25 @@ def test_a_small_table_is_not_judged(tmp_path):
     assert "Name" in loaded(path).feature_names
 
 
-def test_a_resumed_run_is_not_refused_for_an_identifier_column(tmp_path):
+def test_a_resumed_run_is_not_judged_for_identifier_columns(tmp_path):
+    """Its config.yaml lists what its first run dropped; a run from before the check kept its columns."""
     from minimlp.runs import folder
 
     path = with_column(tmp_path, "Name", [f"n{i}" for i in range(200)])
-    cfg = config(path)
+    cfg = config(path, "data.identifiers=refuse")
     with pytest.raises(DataError, match="identifies rows"):
         folder.prepare(cfg)
     assert "Name" in folder.prepare(cfg, resumed=True).dataset.feature_names
+    prepared = folder.prepare(config(path))
+    assert prepared.config.data.drop == ["Name"] and "Name" not in prepared.dataset.feature_names
+
+
+def test_identifiers_takes_drop_or_refuse_and_an_old_run_folder_reads_as_refuse(tmp_path):
+    with pytest.raises(ConfigError, match=r"data.identifiers"):
+        load_config(None, ["data.identifiers=keep"])
+    (tmp_path / "config.yaml").write_text("data: {dataset: iris}\n")
+    assert load_config(tmp_path / "config.yaml", saved=True).data.identifiers == "refuse"
+    assert load_config(tmp_path / "config.yaml").data.identifiers == "drop"
 
 
 # --- columns of numbers and text --------------------------------------------------------------------------

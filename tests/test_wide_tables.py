@@ -29,7 +29,7 @@ def test_a_text_column_with_more_values_than_max_categories_is_refused_naming_it
     path = cities_csv(tmp_path / "t.csv", 1001)
     dataset = load_csv(path, target="y")
     with pytest.raises(DataError, match="column identifies rows"):  # distinct in every row: an ID ...
-        prepare(dataset, config(path).data, 0, np.float32)
+        prepare(dataset, config(path, "data.identifiers=refuse").data, 0, np.float32)
     listed = "data.categorical=[city]"  # ... unless the config says it is a category
     with pytest.raises(DataError, match=r"column 'city' has 1,001 distinct values, more than data.max_categories \(1,000\)"):
         prepare(dataset, config(path, listed).data, 0, np.float32)

@@ -12,6 +12,7 @@ from ..excerpt import SHOW_LIMIT, clip, kind, show  # noqa: F401 (loading.py imp
 MONITORS = ("val_loss", "val_acc", "train_loss")
 MISSING = ("error", "impute")
 SCALINGS = ("robust", "standard")  # data.scaling
+IDENTIFIERS = ("drop", "refuse")  # data.identifiers
 MAX_NAME = 100  # characters of ``name``: it names the run folder (with a timestamp), well within a file name's 255 bytes
 
 
@@ -87,6 +88,7 @@ def check_rules(config, origin):
         ("data.drop", len(set(data.drop)) == len(data.drop), "names a column twice"),
         ("data.max_categories", data.max_categories >= 1, "must be >= 1"),
         ("data.scaling", data.scaling in SCALINGS, one_of(SCALINGS)),
+        ("data.identifiers", data.identifiers in IDENTIFIERS, one_of(IDENTIFIERS)),
         ("data.params", data.dataset != "csv" or not data.params, "does not apply to csv data"),
         ("data.params", data.dataset != "openml" or "name" in data.params or "data_id" in data.params,
          "needs name (and version) or data_id when data.dataset is openml"),

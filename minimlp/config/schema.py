@@ -20,6 +20,7 @@ class DataConfig:
     drop: typing.List[str] = field(default_factory=list)  # csv/openml: columns that are not features (IDs, leaks)
     features: typing.Optional[typing.List[str]] = None  # csv/openml: use only these columns (not with data.drop)
     categorical: typing.Union[str, typing.List[str]] = "auto"  # auto: text columns; or a list of column names
+    identifiers: str = "drop"  # a feature column that identifies rows (an ID): drop it with a note, or refuse the table
     max_categories: int = 1000  # a categorical column with more distinct values is refused (an ID or free text)
     missing: str = "error"  # error, or impute (median / most frequent, fit on the training split)
     test_size: float = 0.2

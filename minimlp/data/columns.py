@@ -64,6 +64,17 @@ class Frame:
     def n_rows(self):
         return len(next(iter(self.columns.values()))) if self.columns else 0
 
+    @property
+    def n_columns(self):
+        return len(self.columns)
+
+    def without(self, names):
+        """The same frame without the columns ``names`` (its arrays shared, not copied)."""
+        gone = set(names)
+        frame = Frame(self.source, {n: v for n, v in self.columns.items() if n not in gone}, self.where, self.cell)
+        frame._factorized.update((n, known) for n, known in self._factorized.items() if n not in gone)
+        return frame
+
     def kind(self, name):
         return "categorical" if self.columns[name].dtype == object else "numeric"
 

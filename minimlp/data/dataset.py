@@ -16,6 +16,7 @@ class Dataset:
     source: str  # the dataset name or the file, for messages
     weights: "np.ndarray | None" = None  # (n,) sample weights from data.weight_column, or None
     notes: list = field(default_factory=list)  # one line each on what loading decided (a dropped row index)
+    dropped: list = field(default_factory=list)  # feature columns left out as identifiers (data.identifiers: drop)
 
     @property
     def feature_names(self):

@@ -1,5 +1,6 @@
 """Which columns are features: ``data.drop`` and ``data.features`` checked against the table's columns,
-and feature columns that only identify rows (an ID, a name), refused before they become inputs.
+and feature columns that only identify rows (an ID, a name), left out (``data.identifiers: drop``, the
+default, with a note) or refused (``refuse``) before they become inputs.
 
 A column identifies rows when, in a table of at least MIN_ROWS training rows:
 - it is text, distinct in at least DISTINCT of the training rows;
@@ -52,17 +53,16 @@ def select_columns(raw, data, source, taken=()):
     return kept
 
 
-def check_identifiers(frame, train_rows, data):
-    """DataError naming every feature column that identifies rows, and the ``data.drop`` line removing them;
-    else the notes on text columns with many values (a list of lines, maybe empty).
+def find_identifiers(frame, train_rows, data):
+    """([(name, why)] of the feature columns that identify rows, [notes on text columns with many values]).
 
     Costs a pass or two over each column (no sort unless a column's range fits a count)."""
     if getattr(data, "features", None) is not None:
-        return []  # every feature is listed: the user's choice
+        return [], []  # every feature is listed: the user's choice
     kept = set(data.categorical) if data.categorical != "auto" else set()
     rows = np.asarray(train_rows)
     if len(rows) < MIN_ROWS:
-        return []
+        return [], []
     found, notes = [], []
     for name in frame.names:
         if name in kept:
@@ -74,17 +74,31 @@ def check_identifiers(frame, train_rows, data):
             notes.append(f"{frame.source}: column {clip(name)!r} has {distinct:,} distinct values in {len(rows):,} "
                          "training rows, one network input each; if it names rows rather than describes them, "
                          "list it in data.drop")
-    if not found:
-        return notes
+    return found, notes
+
+
+def identifiers_note(frame, found):
+    """The line saying which identifier columns were left out (``data.identifiers: drop``), and how to keep one."""
+    what = "; ".join(f"{clip(name)!r}: {why}" for name, why in found)
+    many = len(found) > 1
+    it = "them" if many else "it"
+    return (f"{frame.source}: column{'s identify' if many else ' identifies'} rows rather than "
+            f"describe{'' if many else 's'} them ({what}); left out of the features (data.drop in the run's "
+            f"config.yaml), as a network would only memorise {it}; to use {it}, list {it} in data.features or "
+            "data.categorical")
+
+
+def identifiers_error(frame, found, data):
+    """``data.identifiers: refuse``: the DataError naming the columns and the ``data.drop`` line removing them."""
     names = [name for name, _ in found]
     what = "; ".join(f"{clip(name)!r}: {why}" for name, why in found)
     line = "drop: [" + ", ".join(map(_yaml_name, [*(getattr(data, "drop", None) or []), *names])) + "]"
     many = len(found) > 1
     it = "them" if many else "it"
-    raise DataError(f"{frame.source}: column{'s identify' if many else ' identifies'} rows rather than "
-                    f"describe{'' if many else 's'} them ({what}); a network would only memorise {it}. Remove {it} "
-                    f"with this line under data: in the config\n  {line}\nor keep {it} by listing {it} in "
-                    "data.features or data.categorical")
+    return DataError(f"{frame.source}: column{'s identify' if many else ' identifies'} rows rather than "
+                     f"describe{'' if many else 's'} them ({what}); a network would only memorise {it}. Remove {it} "
+                     f"with this line under data: in the config\n  {line}\nor keep {it} by listing {it} in "
+                     "data.features or data.categorical")
 
 
 def identifier_reason(frame, name, rows):

@@ -13,7 +13,7 @@ from .features import build_frame, check_categories
 from .labels import check_class_count, parse_labels
 from .preprocess import Preprocessing
 from .scaling import Standardizer  # noqa: F401  (re-exported)
-from .selection import check_identifiers, select_columns
+from .selection import find_identifiers, identifiers_error, identifiers_note, select_columns
 from .split import stratified_split
 
 
@@ -131,11 +131,20 @@ def split_indices(dataset, test_size, val_size, seed):
 def prepare(dataset, data_config, seed, dtype, identifiers=True):
     """Split ``dataset``, fit the preprocessing on the training rows, and give every split in ``dtype``.
 
-    ``identifiers``: refuse feature columns that identify rows (``selection.check_identifiers``);
-    a resumed run skips it, so a run from before the check still resumes."""
+    ``identifiers``: look for feature columns that identify rows (``selection.find_identifiers``) and drop
+    them from ``dataset`` (their names in ``dataset.dropped``, for the run's config) or refuse them, as
+    ``data.identifiers`` says; a resumed run skips it (its config.yaml lists what was dropped)."""
     train, val, test = split_indices(dataset, data_config.test_size, data_config.val_size, seed)
     if identifiers:
-        notes = check_identifiers(dataset.frame, train, data_config)
+        found, notes = find_identifiers(dataset.frame, train, data_config)
+        if found and getattr(data_config, "identifiers", "refuse") == "refuse":
+            raise identifiers_error(dataset.frame, found, data_config)
+        if found:
+            if len(found) == dataset.frame.n_columns:
+                raise identifiers_error(dataset.frame, found, data_config)  # nothing would be left to learn from
+            notes.append(identifiers_note(dataset.frame, found))
+            dataset.frame = dataset.frame.without([name for name, _ in found])
+            dataset.dropped = [*dataset.dropped, *(name for name, _ in found)]
         dataset.notes.extend(note for note in notes if note not in dataset.notes)  # prepared twice: said once
     check_categories(dataset.frame, data_config.max_categories)
     pre = Preprocessing.fit(dataset.frame, train, data_config.missing == "impute", data_config.standardize,

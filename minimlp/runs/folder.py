@@ -9,7 +9,7 @@ This is the Python API behind ``minimlp train``:
 """
 import contextlib
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -67,10 +67,21 @@ def prepare(config, on_load=None, resumed=False):
     is not refused for a column that identifies rows (it may predate that check)."""
     dataset = data.load_dataset(config, on_load)
     splits = data.prepare(dataset, config.data, config.seed, config.model.dtype, identifiers=not resumed)
+    if dataset.dropped:  # identifier columns left out: the saved config says so, and its resume does the same
+        config = _with_dropped(config, dataset.dropped)
     net = network_for_task(config.model, splits.preprocessing.n_inputs, len(dataset.classes), config.seed)
     weights = training_weights(splits.y_train, dataset.classes, splits.w_train, config.train.class_weight,
                                sources=weight_sources(config, dataset), dtype=config.model.dtype, key=label_key)
     return Prepared(config, dataset, splits, net, weights)
+
+
+def _with_dropped(config, names):
+    """``config`` with ``names`` added to data.drop, still knowing where its values came from (``origin_of``)."""
+    changed = replace(config, data=replace(config.data, drop=[*config.data.drop, *names]))
+    for attr in ("source", "overridden"):
+        if hasattr(config, attr):
+            setattr(changed, attr, getattr(config, attr))
+    return changed
 
 
 def default_run_dir(config, root="runs"):
@@ -94,6 +105,7 @@ def train_run(config, run_dir=None, on_epoch=None, stop_requested=None, own_rest
     is called once the data and the network are ready, before epoch 1.
     """
     prepared = prepare(config, on_load)
+    config = prepared.config  # with the identifier columns it left out in data.drop
     run_dir = Path(run_dir) if run_dir is not None else default_run_dir(config)
     check_new_run_dir(run_dir, config)  # or minimlp's own run of this config, killed before its first checkpoint
     made = not run_dir.exists()
