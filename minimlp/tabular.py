@@ -45,7 +45,8 @@ class TabularClassifier(ClassifierMixin, BaseEstimator):
         train, val = train_test_split(rows, test_size=val_size, stratify=codes, random_state=config.seed) \
             if val_size > 0 else (rows, rows[:0])
         data = config.data
-        pre = Preprocessing.fit(frame, train, True, data.standardize, data.scaling, data.missing_indicators)
+        pre = Preprocessing.fit(frame, train, True, data.standardize, data.scaling, data.missing_indicators,
+                                data.piecewise_bins)
         (X_train, _), (X_val, _) = pre.transform_splits(frame, [train, val], config.model.dtype)
         splits = Splits(X_train, codes[train], X_val, codes[val], X_val[:0], codes[:0], pre.scaler, rows[:0], pre)
         self.net_ = MLP.for_task(config.model, pre.n_inputs, len(self.classes_), config.seed)

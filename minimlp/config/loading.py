@@ -24,7 +24,7 @@ __all__ = ["MONITORS", "SECTIONS", "Config", "DataConfig", "ModelConfig", "Optim
 
 # Keys added after a run folder may have been written, with the value that means the behaviour before them.
 # A saved config.yaml holds every key of its version, so a key it lacks predates it (issue 22's defaults).
-LEGACY = {"data": {"scaling": "standard", "missing_indicators": False, "identifiers": "refuse"}, "train": {"calibrate": False}}
+LEGACY = {"data": {"scaling": "standard", "missing_indicators": False, "identifiers": "refuse", "piecewise_bins": 0}, "train": {"calibrate": False}}
 
 
 def load_config(path=None, overrides=(), saved=False):

@@ -13,6 +13,7 @@ MONITORS = ("val_loss", "val_acc", "train_loss")
 MISSING = ("error", "impute")
 SCALINGS = ("robust", "standard")  # data.scaling
 IDENTIFIERS = ("drop", "refuse")  # data.identifiers
+MAX_BINS = 256  # data.piecewise_bins: inputs per numeric column
 MAX_NAME = 100  # characters of ``name``: it names the run folder (with a timestamp), well within a file name's 255 bytes
 
 
@@ -87,6 +88,7 @@ def check_rules(config, origin):
          "names a column twice"),
         ("data.drop", len(set(data.drop)) == len(data.drop), "names a column twice"),
         ("data.max_categories", data.max_categories >= 1, "must be >= 1"),
+        ("data.piecewise_bins", 0 <= data.piecewise_bins <= MAX_BINS, f"must be in [0, {MAX_BINS}]"),
         ("data.scaling", data.scaling in SCALINGS, one_of(SCALINGS)),
         ("data.identifiers", data.identifiers in IDENTIFIERS, one_of(IDENTIFIERS)),
         ("data.params", data.dataset != "csv" or not data.params, "does not apply to csv data"),

@@ -29,10 +29,15 @@ class Preprocessing:
     fill_category: np.ndarray  # (d,) the training mode per categorical column ('' elsewhere)
     scaler: "Standardizer | None"  # over the network inputs; one-hot and indicator inputs get mean 0, scale 1
     indicators: list = field(default_factory=list)  # columns (indices) with a 0/1 "was missing" input, after all others
+    edges: list = field(default_factory=list)  # per column: its piecewise-linear bins' edges (scaled values), or none
 
     @property
     def widths(self):
-        return [len(c) if k == "categorical" else 1 for k, c in zip(self.kinds, self.categories)]
+        return [len(c) if k == "categorical" else 1 + self.bins(j) for j, (k, c) in enumerate(zip(self.kinds, self.categories))]
+
+    def bins(self, j):
+        """How many piecewise-linear inputs column j has beside its value (0: none)."""
+        return max(len(self.edges[j]) - 1, 0) if self.edges else 0
 
     @property
     def n_inputs(self):
@@ -40,16 +45,21 @@ class Preprocessing:
 
     @property
     def input_names(self):
-        names = [name if k == "numeric" else f"{name}={c}"
-                 for name, k, cats in zip(self.columns, self.kinds, self.categories)
-                 for c in (cats if k == "categorical" else [None])]
+        names = []
+        for j, (name, k, cats) in enumerate(zip(self.columns, self.kinds, self.categories)):
+            if k == "categorical":
+                names += [f"{name}={c}" for c in cats]
+            else:
+                names += [name] + [f"{name} bin {t + 1}" for t in range(self.bins(j))]
         return names + [f"{self.columns[j]} missing" for j in self.indicators]
 
     @classmethod
-    def fit(cls, frame, rows, impute, standardize, scaling="standard", indicators=False):
+    def fit(cls, frame, rows, impute, standardize, scaling="standard", indicators=False, bins=0):
         """Fitted on the training ``rows``; ``scaling`` 'standard' (z-scores) or 'robust' (``RobustScaler``);
         ``indicators``: with ``impute``, a 0/1 input for each column with a missing training cell
-        (scikit-learn's ``SimpleImputer(add_indicator=True)``, whose MissingIndicator takes those columns)."""
+        (scikit-learn's ``SimpleImputer(add_indicator=True)``, whose MissingIndicator takes those columns);
+        ``bins``: beside each numeric value, its piecewise-linear encoding on that many quantile bins of
+        the training values (``piecewise_edges``)."""
         rows = _checked_rows(frame, rows)
         names = frame.names  # a new list on each call: taken once
         d = len(names)
@@ -71,6 +81,16 @@ class Preprocessing:
             if standardize:
                 fitted = kind.fit(column[:, None], [names[j]], frame.source)
                 mean[k], scale[k] = fitted.mean[0], fitted.scale[0]
+            if bins:
+                if not pre.edges:
+                    pre.edges = [np.zeros(0)] * d
+                scaled = column
+                if standardize:
+                    with np.errstate(over="ignore", invalid="ignore"):
+                        scaled = (column - mean[k]) / scale[k]
+                    if scaling == "robust":
+                        smooth_clip(scaled)
+                pre.edges[j] = piecewise_edges(scaled, bins)
         categories, fill_category = list(pre.categories), pre.fill_category.astype(object)
         for j, name in enumerate(names):
             if kinds[j] == "categorical":
@@ -125,6 +145,9 @@ class Preprocessing:
                 with np.errstate(over="ignore", invalid="ignore"):  # out of the dtype's range: refused below
                     for at, k in runs:
                         out[:, at] = Z[:, k]
+            for k, j in enumerate(numeric):
+                if self.bins(j):
+                    self._piecewise(Z[:, k], self.edges[j], out[:, starts[j] + 1:starts[j] + 1 + self.bins(j)])
             for j, code in codes.items():
                 onehot = out[:, starts[j]:starts[j] + self.widths[j]]
                 onehot[...] = 0
@@ -136,6 +159,12 @@ class Preprocessing:
             if numeric and not np.isfinite(out).all():
                 self._refuse(frame, block, out, dtype)
         return X, unseen
+
+    @staticmethod
+    def _piecewise(values, edges, out):
+        """Bin t of each value: 0 below its edges, 1 above, linear between (Gorishniy et al. 2022's PLE)."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            np.clip((values[:, None] - edges[:-1]) / np.diff(edges), 0, 1, out=out, casting="unsafe")
 
     def _indicate(self, frame, block, out):
         """The 0/1 missing-cell inputs of ``block``'s rows, in ``out``'s last columns."""
@@ -196,6 +225,13 @@ def _lookup(categories, values):
     found[inside] = categories[at[inside]] == values[inside]
     at[~found] = -1
     return at
+
+
+def piecewise_edges(values, bins):
+    """The edges of up to ``bins`` bins holding equal shares of ``values`` (their quantiles, repeats merged);
+    none when fewer than two bins remain (a constant or two-valued column: its value says it all)."""
+    edges = np.unique(np.quantile(values, np.linspace(0, 1, bins + 1)))
+    return edges if len(edges) >= 3 else np.zeros(0)
 
 
 def _checked_rows(frame, rows):

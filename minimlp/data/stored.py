@@ -25,6 +25,9 @@ def to_arrays(pre):
             arrays.update(scaling=np.array("robust"))
     if pre.indicators:  # a file without it: no indicator inputs
         arrays.update(indicators=np.asarray(pre.indicators, dtype=np.int64))
+    if any(len(e) for e in pre.edges):  # a file without them: no piecewise-linear inputs
+        arrays.update(bin_edges=np.concatenate([np.asarray(e, np.float64) for e in pre.edges]),
+                      edge_counts=np.array([len(e) for e in pre.edges], dtype=np.int64))
     return arrays
 
 
@@ -68,10 +71,25 @@ def from_arrays(arrays, n_inputs):
             or np.any(indicators >= d) or (len(indicators) and missing != "impute"):
         raise ValueError("indicators must be increasing column positions of a model that imputes")
     pre = Preprocessing(names.tolist(), kinds.tolist(), [np.asarray(c, dtype=str) for c in categories],
-                        missing == "impute", fill_numeric, fill_category, scaler, indicators.tolist())
+                        missing == "impute", fill_numeric, fill_category, scaler, indicators.tolist(),
+                        _edges(arrays, kinds))
     if pre.n_inputs != n_inputs:
         raise ValueError(f"the columns make {pre.n_inputs} inputs for a network of {n_inputs}")
     return pre
+
+
+def _edges(arrays, kinds):
+    """Per column its piecewise-linear bins' edges: increasing finite values, at least 3, numeric columns only."""
+    if "extra.edge_counts" not in arrays:
+        return []
+    counts = _array(arrays, "edge_counts", len(kinds))
+    if counts.dtype.kind not in "iu" or np.any((counts != 0) & ((counts < 3) | (kinds != "numeric"))):
+        raise ValueError("edge counts must be 0, or at least 3 for a numeric column")
+    flat = _floats(arrays, "bin_edges", int(counts.sum()))
+    edges = np.split(flat, np.cumsum(counts)[:-1])
+    if any(np.any(np.diff(e) <= 0) for e in edges):
+        raise ValueError("bin edges must increase")
+    return edges
 
 
 def _array(arrays, key, length):

@@ -148,7 +148,7 @@ def prepare(dataset, data_config, seed, dtype, identifiers=True):
         dataset.notes.extend(note for note in notes if note not in dataset.notes)  # prepared twice: said once
     check_categories(dataset.frame, data_config.max_categories)
     pre = Preprocessing.fit(dataset.frame, train, data_config.missing == "impute", data_config.standardize,
-                            data_config.scaling, data_config.missing_indicators)
+                            data_config.scaling, data_config.missing_indicators, data_config.piecewise_bins)
     y = dataset.y
     (X_train, _), (X_val, _), (X_test, _) = pre.transform_splits(dataset.frame, [train, val, test], dtype)
     w_train = None if dataset.weights is None else dataset.weights[train]

@@ -153,6 +153,11 @@ def _column(g, pre, j, start):
                 third = g.node("Div", [x, g.const(np.array(3.0))])
                 root = g.node("Sqrt", [g.node("Add", [g.const(np.array(1.0)), g.node("Mul", [third, third])])])
                 x = g.node("Div", [x, root])
+        if pre.bins(j):  # [x, clip((x - low_t) / width_t, 0, 1) for each bin t]: the piecewise-linear inputs
+            edges = np.asarray(pre.edges[j], np.float64)
+            scaled = g.node("Div", [g.node("Sub", [x, g.const(edges[None, :-1])]), g.const(np.diff(edges)[None])])
+            bins = g.node("Clip", [scaled, g.const(np.array(0.0)), g.const(np.array(1.0))])
+            x = g.node("Concat", [x, bins], axis=1)
         return x
     categories = [str(c) for c in pre.categories[j]]
     keys, values = list(categories), list(range(len(categories)))

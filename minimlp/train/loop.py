@@ -16,6 +16,7 @@ from .batch_rows import BatchRows
 from .ensemble_step import EnsembleStep, EnsembleWorkspace
 from .records import EpochRecord, TrainResult, TrainState, dropout_rng, evaluate, shuffle_rng
 from .step import TrainStep, check_weights
+from .threads import blas_threads
 
 
 @dataclass
@@ -53,7 +54,8 @@ def fit_epochs(net, X, y, X_val, y_val, options, optimizer, schedule, state=None
     batches = BatchRows(X, full.inputs[0])
     total = n if weights is None else float(np.add.reduce(weights, dtype=np.float64))  # the epoch loss's divisor
     stopping = options.early_stopping
-    with np.errstate(all="ignore"):  # non-finite values are caught explicitly, batch by batch
+    # non-finite values are caught explicitly, batch by batch; small products run on one BLAS thread
+    with np.errstate(all="ignore"), blas_threads(net, full.rows):
         while state.epoch < options.epochs:
             if stopping and stopping.exhausted(state):  # decided before a checkpoint was resumed
                 return _result("early_stopped", state, stopping, net, drops)
