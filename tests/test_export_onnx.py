@@ -121,13 +121,15 @@ NEW_ROWS = """size,colour,shape,weight
 """
 
 
-@pytest.mark.parametrize("dtype,activation", [("float32", "relu"), ("float64", "tanh"), ("float32", "leaky_relu"),
-                                              ("float64", "sigmoid"), ("float32", "identity")])
-def test_text_and_missing_cells_and_unseen_categories_match_minimlp_predict(tmp_path, dtype, activation):
+@pytest.mark.parametrize("dtype,activation,bins", [("float32", "relu", 0), ("float64", "tanh", 0),
+                                                   ("float32", "leaky_relu", 0), ("float64", "sigmoid", 0),
+                                                   ("float32", "identity", 0), ("float64", "relu", 4),
+                                                   ("float32", "tanh", 6)])
+def test_text_and_missing_cells_and_unseen_categories_match_minimlp_predict(tmp_path, dtype, activation, bins):
     (tmp_path / "t.csv").write_text(TABLE)
     (tmp_path / "new.csv").write_text(NEW_ROWS)
     (tmp_path / "c.yaml").write_text(f"""name: t
-data: {{dataset: csv, path: t.csv, target: kind, missing: impute, test_size: 0.2, val_size: 0.2}}
+data: {{dataset: csv, path: t.csv, target: kind, missing: impute, test_size: 0.2, val_size: 0.2, piecewise_bins: {bins}}}
 model: {{hidden: [8, 5], activation: {activation}, dtype: {dtype}}}
 optimizer: {{lr: 0.3}}
 train: {{epochs: 30, batch_size: 4}}
@@ -148,6 +150,7 @@ train: {{epochs: 30, batch_size: 4}}
     np.testing.assert_allclose(proba, expected, atol=1e-5 if dtype == "float32" else 1e-12, rtol=0)
     assert label.tolist() == expected_labels
     assert len(set(np.round(expected[:, 0], 6))) > 1  # the rows differ: a graph that ignored a column would show
+    assert any(len(e) for e in predictor.preprocessing.edges) == (bins > 0)  # piecewise-linear inputs in the graph
 
 
 def test_a_column_named_label_keeps_its_name_and_the_output_moves_aside(tmp_path):

@@ -230,6 +230,9 @@ def _lookup(categories, values):
 def piecewise_edges(values, bins):
     """The edges of up to ``bins`` bins holding equal shares of ``values`` (their quantiles, repeats merged);
     none when fewer than two bins remain (a constant or two-valued column: its value says it all)."""
+    low, high = values.min(), values.max()
+    if np.all((values == low) | (values == high)):
+        return np.zeros(0)
     edges = np.unique(np.quantile(values, np.linspace(0, 1, bins + 1)))
     return edges if len(edges) >= 3 else np.zeros(0)
 
