@@ -17,12 +17,20 @@ OVERFIT = 1.10  # validation loss ending this far above its minimum earns a note
 WORST_CLASSES = 15  # rows of the worst-classes table shown instead of a large confusion matrix
 
 
-def write_figures(run_dir, history, metrics, predictor, X_test_raw, y_test):
-    """Draw every figure that applies, save each as <name>.svg; return {name: svg bytes}."""
+def write_figures(run_dir, history, metrics, predictor, X_test_raw, y_test, renderer=None):
+    """Draw every figure that applies, save each as <name>.svg; return {name: svg bytes}.
+
+    ``renderer`` (a ``renderer.Renderer``) draws the curves and the confusion matrix in its process,
+    or answers None: then they are drawn here, the same bytes."""
     best = metrics.get("best_epoch")
-    drawn = {"loss": figures.curves(history, "loss", best), "accuracy": figures.curves(history, "acc", best)} if history else {}
-    if len(metrics["classes"]) <= classes.MATRIX_MAX:
-        drawn["confusion_matrix"] = classes.confusion(metrics["confusion_matrix"], metrics["classes"])
+    matrix = len(metrics["classes"]) <= classes.MATRIX_MAX
+    drawn = renderer.draw(history, best, metrics["confusion_matrix"], metrics["classes"] if matrix else None) \
+        if renderer is not None else None
+    if drawn is None:
+        drawn = {"loss": figures.curves(history, "loss", best), "accuracy": figures.curves(history, "acc", best)} \
+            if history else {}
+        if matrix:
+            drawn["confusion_matrix"] = classes.confusion(metrics["confusion_matrix"], metrics["classes"])
     if X_test_raw.shape[1] == 2 and len(X_test_raw):
         drawn["decision_boundary"] = classes.decision_boundary(predictor, X_test_raw, y_test)
     for name, svg in drawn.items():

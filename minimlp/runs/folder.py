@@ -18,6 +18,7 @@ from . import checkpoint
 from .. import data
 from .. import files
 from .. import report
+from ..report.renderer import Renderer
 from .. import strict_json
 from .. import __version__
 from ..errors import FileWriteError, Interrupted, MinimlpError, RunFailedError
@@ -94,7 +95,7 @@ def default_run_dir(config, root="runs"):
 
 
 def train_run(config, run_dir=None, on_epoch=None, stop_requested=None, own_restart=False, on_start=None,
-              on_load=None):
+              on_load=None, renderer=None):
     """Train as ``config`` says into ``run_dir`` (default: runs/<name>-<timestamp>/).
 
     The data is loaded before any folder is made; the folder must be new or empty
@@ -102,8 +103,14 @@ def train_run(config, run_dir=None, on_epoch=None, stop_requested=None, own_rest
     is accepted for older callers and changes nothing) and is
     locked while the run writes it.  Interrupted before training starts, the run
     removes what it wrote, leaving no folder it made.  ``on_start(prepared, run_dir)``
-    is called once the data and the network are ready, before epoch 1.
+    is called once the data and the network are ready, before epoch 1. ``renderer``: a started
+    ``report.Renderer`` (the CLI starts it first thing), else the run starts its own.
     """
+    with renderer or Renderer.start() as renderer:  # matplotlib loads on another core while the data loads and trains
+        return _train_new(config, run_dir, on_epoch, stop_requested, on_start, on_load, renderer)
+
+
+def _train_new(config, run_dir, on_epoch, stop_requested, on_start, on_load, renderer):
     prepared = prepare(config, on_load)
     config = prepared.config  # with the identifier columns it left out in data.drop
     run_dir = Path(run_dir) if run_dir is not None else default_run_dir(config)
@@ -118,7 +125,7 @@ def train_run(config, run_dir=None, on_epoch=None, stop_requested=None, own_rest
                 optimizer = make_optimizer(prepared.net, config.optimizer)
                 if on_start:
                     on_start(prepared, run_dir)
-                return _train(prepared, run_dir, optimizer, TrainState(), on_epoch, stop_requested)
+                return _train(prepared, run_dir, optimizer, TrainState(), on_epoch, stop_requested, renderer)
             except BaseException:  # interrupted or failed: with a checkpoint the run is resumable, so kept
                 if not (run_dir / CHECKPOINT).exists():
                     _remove_unstarted(run_dir, made)
@@ -139,7 +146,8 @@ def _remove_unstarted(run_dir, made):
             run_dir.rmdir()  # only if nothing else is in it
 
 
-def resume_run(run_dir, on_epoch=None, stop_requested=None, on_start=None, on_load=None, epochs=None, on_note=None):
+def resume_run(run_dir, on_epoch=None, stop_requested=None, on_start=None, on_load=None, epochs=None, on_note=None,
+               renderer=None):
     """Continue the run in ``run_dir`` from its checkpoint, with its saved config, holding its lock.
 
     The result is bit-identical to a run that was never interrupted. A finished
@@ -153,17 +161,18 @@ def resume_run(run_dir, on_epoch=None, stop_requested=None, on_start=None, on_lo
 
         config = load_config(run_dir / "config.yaml")
         if is_own_unstarted_run(run_dir, config):  # killed before its first checkpoint: start it again, in place
-            return train_run(config, run_dir, on_epoch, stop_requested, on_start=on_start, on_load=on_load)
+            return train_run(config, run_dir, on_epoch, stop_requested, on_start=on_start, on_load=on_load,
+                             renderer=renderer)
     for name in ("config.yaml", CHECKPOINT):
         if not (run_dir / name).is_file():
             then = (f"; it was stopped before it started: train it again with minimlp train CONFIG --out {run_dir}"
                     if name == "config.yaml" and is_minimlp_folder(run_dir) else "")
             raise MinimlpError(f"{run_dir}: no {name} in this folder, so there is nothing to resume{then}")
-    with FolderLock(run_dir):
-        return _resume(run_dir, on_epoch, stop_requested, on_start, on_load, epochs, on_note)
+    with FolderLock(run_dir), renderer or Renderer.start() as renderer:
+        return _resume(run_dir, on_epoch, stop_requested, on_start, on_load, epochs, on_note, renderer)
 
 
-def _resume(run_dir, on_epoch, stop_requested, on_start, on_load, epochs=None, on_note=None):
+def _resume(run_dir, on_epoch, stop_requested, on_start, on_load, epochs=None, on_note=None, renderer=None):
     config = read_config(run_dir)
     prepared = prepare(config, on_load, resumed=True)
     check_same_data(checkpoint.saved_data(run_dir / CHECKPOINT), data_fingerprint(prepared), run_dir,
@@ -182,15 +191,16 @@ def _resume(run_dir, on_epoch, stop_requested, on_start, on_load, epochs=None, o
     if status not in checkpoint.FINISHED:
         if on_start:
             on_start(prepared, run_dir)
-        return _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested)
+        return _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested, renderer)
     if finished_status(run_dir) != status:  # stopped while writing its outputs: write them now
         result = summary(status, state, training_options(config).early_stopping)
-        return RunResult(run_dir, status, result.message, _after_training(run_dir, finish_run, run_dir, prepared, result))
+        return RunResult(run_dir, status, result.message,
+                         _after_training(run_dir, finish_run, run_dir, prepared, result, renderer))
     message = f"{run_dir} has already finished ({len(state.history)} epochs); nothing to resume"
     return RunResult(run_dir, "diverged" if status == "diverged" else "already_finished", message, None)
 
 
-def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
+def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested, renderer=None):
     """Train from ``state``, appending history.csv and checkpointing as configured; then finish the folder."""
     config, net = prepared.config, prepared.net
     every, path = config.train.checkpoint_every, run_dir / CHECKPOINT
@@ -217,7 +227,7 @@ def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
             result = fit_config(net, prepared.splits, config, state=state, optimizer=optimizer,
                                 on_epoch=after_epoch, stop_requested=stop_requested, weights=prepared.weights)
         checkpoint.save(path, net, optimizer, state, result.status, data)  # first: resumable whatever happens next
-        return RunResult(run_dir, result.status, result.message, finish_run(run_dir, prepared, result))
+        return RunResult(run_dir, result.status, result.message, finish_run(run_dir, prepared, result, renderer))
 
     return _after_training(run_dir, train_and_finish)
 
@@ -235,8 +245,9 @@ def _after_training(run_dir, work, *args):
         raise RunFailedError(f"{e}; the run stopped; {then}") from None
 
 
-def finish_run(run_dir, prepared, result):
-    """Write model.npz, the figures, report.html and, last, metrics.json (its status marks a finished folder)."""
+def finish_run(run_dir, prepared, result, renderer=None):
+    """Write model.npz, the figures, report.html and, last, metrics.json (its status marks a finished folder);
+    ``renderer``: a ``report.Renderer`` that draws the curves and the confusion matrix in its own process."""
     config, dataset, splits = prepared.config, prepared.dataset, prepared.splits
     temperature = calibrate(prepared.net, splits.X_val, splits.y_val) if config.train.calibrate else None
     predictor = Predictor(prepared.net, dataset.classes, splits.preprocessing)
@@ -262,7 +273,7 @@ def finish_run(run_dir, prepared, result):
     raw = dataset.frame.numeric_matrix(rows) if dataset.frame.all_numeric else np.empty((len(rows), 0))
     if raw.size and np.abs(raw).max() > 1e150:  # matplotlib's tick locator fails on axes near float64's limit
         raw = np.empty((len(rows), 0))
-    drawn = report.write_figures(run_dir, result.history, metrics, predictor, raw, dataset.y[rows])
+    drawn = report.write_figures(run_dir, result.history, metrics, predictor, raw, dataset.y[rows], renderer)
     report.write_report(run_dir, f"minimlp run: {config.name}", metrics, result.history, config.to_yaml(), drawn,
                         early_stopping=config.train.early_stopping)
     files.write_text(run_dir / "metrics.json", strict_json.dumps(metrics, indent=2) + "\n")

@@ -11,7 +11,13 @@ to do this (it comes with scikit-learn).
 """
 import contextlib
 
+import numpy as np  # noqa: F401  (its BLAS loaded before the controller looks for it)
+from threadpoolctl import ThreadpoolController
+
 ONE_THREAD_MACS = 2**24  # multiply-adds of a batch's largest product below which BLAS runs on one thread
+# Found once, at import: looking through the loaded libraries allocates ~270 KB, which a run
+# would otherwise pay inside its first epoch.
+CONTROLLER = ThreadpoolController()
 
 
 def largest_product(net, rows):
@@ -25,7 +31,5 @@ def blas_threads(net, rows):
     if largest_product(net, rows) > ONE_THREAD_MACS:
         yield
         return
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1, user_api="blas"):
+    with CONTROLLER.limit(limits=1, user_api="blas"):
         yield
