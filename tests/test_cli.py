@@ -16,7 +16,7 @@ from minimlp.runs.predictor import Predictor
 from minimlp.train import HISTORY_COLUMNS
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-IRIS = "name: iris-test\ndata:\n  dataset: iris\nmodel:\n  hidden: [8]\ntrain:\n  epochs: 4\n  batch_size: 16\n"
+IRIS = "name: iris-test\ndata:\n  dataset: iris\n  piecewise_bins: 0\nmodel:\n  hidden: [8]\ntrain:\n  epochs: 4\n  batch_size: 16\n"
 MOONS = ("name: moons-test\ndata:\n  dataset: moons\n  params: {n_samples: 200, noise: 0.2}\n"
          "model:\n  hidden: [8]\ntrain:\n  epochs: 3\n")
 

@@ -10,7 +10,7 @@ from minimlp.cli import main
 from minimlp.cli.console import epoch_text
 from minimlp.train import EpochRecord
 
-IRIS = "name: iris-console\ndata:\n  dataset: iris\nmodel:\n  hidden: [8]\ntrain:\n  epochs: {epochs}\n  batch_size: 32\n"
+IRIS = "name: iris-console\ndata:\n  dataset: iris\n  piecewise_bins: 0\nmodel:\n  hidden: [8]\ntrain:\n  epochs: {epochs}\n  batch_size: 32\n"
 
 
 def train(cwd, *args, epochs=4, text=IRIS):
@@ -78,7 +78,7 @@ def test_divergence_one_message_no_numpy_warning_strict_json(cwd):
     # digits at lr=10 once leaked "RuntimeWarning: overflow encountered in reduce" (a float32 sum of huge
     # row losses); pytest turns any warning into an error, so such a run would fail here
     result = CliRunner().invoke(main, ["train", "--out", "run", "--set", "optimizer.name=sgd", "--set", "optimizer.lr=10",
-                                       "--set", "train.epochs=3", "--set", "data.scaling=standard",
+                                       "--set", "train.epochs=3", "--set", "data.scaling=standard", "--set", "data.piecewise_bins=0",
                                        "--set", "train.label_smoothing=0"])
     assert result.exit_code == 1, result.output
     assert result.output.count("diverged") == 1 and "Warning" not in result.output

@@ -48,7 +48,8 @@ def test_stratified_split_sizes_and_class_balance():
 
 
 def test_standardisation_is_fit_on_the_training_rows_only_and_data_arrives_in_the_model_dtype():
-    config = load_config(None, ["data.dataset=wine", "model.dtype=float32", "data.scaling=standard"])
+    config = load_config(None, ["data.dataset=wine", "model.dtype=float32", "data.scaling=standard",
+                                "data.piecewise_bins=0"])
     ds = load_dataset(config)
     splits = prepare(ds, config.data, config.seed, "float32")
     train, _, _ = split_indices(ds, config.data.test_size, config.data.val_size, config.seed)

@@ -176,7 +176,8 @@ def test_bad_embedding_keys_in_a_config_name_the_key(overrides, message):
 
 def test_gradcheck_covers_the_frequencies_and_catches_a_wrong_backward(monkeypatch):
     runner = CliRunner()
-    args = ["gradcheck", str(ROOT / "configs" / "iris.yaml"), "--set", "model.embedding=periodic", "--set", "model.embedding_sigma=1"]
+    args = ["gradcheck", str(ROOT / "configs" / "iris.yaml"), "--set", "model.embedding=periodic", "--set", "model.embedding_sigma=1",
+            "--set", "data.piecewise_bins=0"]
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "periodic embedding k=8" in result.output and "C 4x8" in result.output
@@ -192,7 +193,7 @@ def test_gradcheck_covers_the_frequencies_and_catches_a_wrong_backward(monkeypat
 
 
 def test_an_embedded_run_resumes_bit_for_bit_and_says_so(tmp_path):
-    (tmp_path / "e.yaml").write_text("name: e\ndata:\n  dataset: wine\nmodel:\n  hidden: [16]\n  embedding: periodic\n"
+    (tmp_path / "e.yaml").write_text("name: e\ndata:\n  dataset: wine\n  piecewise_bins: 0\nmodel:\n  hidden: [16]\n  embedding: periodic\n"
                                      "  embedding_size: 3\n  scale: true\n"
                                      "train:\n  epochs: 6\n  batch_size: 16\n  checkpoint_every: 1\n")
     config = load_config(tmp_path / "e.yaml")

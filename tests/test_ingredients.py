@@ -92,7 +92,8 @@ def test_a_robust_scaled_model_takes_values_near_float64s_limit(tmp_path):
                                           "train.epochs=2"]), tmp_path / "run")
     predictor = Predictor.load(result.run_dir / "model.npz")
     X = predictor.transform(pd.DataFrame({"a": [-1.7e308, 1.05e308, 1e300], "b": [4.0, 3.0, 1e300]}))
-    assert np.all(np.abs(X) <= 3) and X[0, 0] == -3 and X[2, 1] == 3  # beyond the training range: the clip's limit
+    a, b = np.cumsum([0, *predictor.preprocessing.widths])[:2]  # each value, then its piecewise-linear inputs
+    assert np.all(np.abs(X) <= 3) and X[0, a] == -3 and X[2, b] == 3  # beyond the training range: the clip's limit
 
 
 def test_missing_indicators_are_scikit_learns_missing_indicator_and_travel_with_the_model(tmp_path):

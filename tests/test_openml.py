@@ -58,10 +58,12 @@ def test_penguins_train_with_categorical_columns_and_imputed_cells(tmp_path, off
         categories = set(model["extra.categories"].tolist())
         indicated = [str(model["extra.feature_names"][j]) for j in model["extra.indicators"]] \
             if "extra.indicators" in model else []
+        bins = int(np.maximum(model["extra.edge_counts"] - 1, 0).sum()) if "extra.edge_counts" in model else 0
     nominal = [c for c in frame.columns if isinstance(frame[c].dtype, pd.CategoricalDtype)]
     assert nominal and all(kinds[c] == "categorical" for c in nominal)
     assert categories <= {str(v) for c in nominal for v in frame[c].cat.categories}
     assert indicated and all(frame[c].isna().any() for c in indicated)  # a 0/1 input per column with missing cells
     metrics = json.loads((tmp_path / "run/metrics.json").read_text())
     assert metrics["input_columns"] == frame.shape[1]
-    assert metrics["network_inputs"] == len(kinds) - len(nominal) + len(categories) + len(indicated)
+    assert bins > 0  # the numeric columns' piecewise-linear inputs
+    assert metrics["network_inputs"] == len(kinds) - len(nominal) + len(categories) + len(indicated) + bins

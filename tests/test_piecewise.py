@@ -113,7 +113,7 @@ def test_a_model_file_with_edges_that_do_not_increase_is_refused(tmp_path):
 def test_piecewise_bins_is_checked():
     with pytest.raises(ConfigError, match=r"data.piecewise_bins must be in \[0, 256\]"):
         load_config(None, ["data.piecewise_bins=-1"])
-    assert load_config(None).data.piecewise_bins == 0
+    assert load_config(None).data.piecewise_bins == 8
 
 
 @pytest.mark.parametrize("hidden,batch,threads", [([8], 32, 1), ([4096, 4096], 256, None)])
@@ -137,3 +137,21 @@ def test_training_runs_small_products_on_one_blas_thread_and_leaves_large_ones_a
         inside = numpys_blas()
     assert inside == ([1] * len(outside) if threads == 1 else outside)
     assert numpys_blas() == outside  # restored
+
+
+def test_a_wide_table_gets_no_piecewise_inputs_and_a_note_so_its_inputs_stay_its_columns(tmp_path):
+    from minimlp.data.preprocess import MAX_PIECEWISE_INPUTS
+
+    rng = np.random.default_rng(3)
+    columns = MAX_PIECEWISE_INPUTS // 8 + 1  # one more than 8 bins each allows
+    frame = pd.DataFrame(rng.normal(size=(60, columns)).round(3), columns=[f"x{i}" for i in range(columns)])
+    frame["y"] = rng.choice(["p", "q"], 60)
+    frame.to_csv(tmp_path / "wide.csv", index=False)
+    config = cfg(tmp_path / "wide.csv")
+    dataset = load_csv(tmp_path / "wide.csv", target="y", missing="impute")
+    splits = prepare(dataset, config.data, 0, np.float32)
+    assert splits.X_train.shape[1] == columns and not any(len(e) for e in splits.preprocessing.edges)
+    assert any(f"{columns:,} numeric columns: no piecewise-linear inputs" in note for note in dataset.notes)
+    frame[["x0", "x1", "y"]].to_csv(tmp_path / "narrow.csv", index=False)
+    narrow = prepare(load_csv(tmp_path / "narrow.csv", target="y", missing="impute"), config.data, 0, np.float32)
+    assert narrow.X_train.shape[1] == 2 + 2 * 8  # within the budget: the bins are there

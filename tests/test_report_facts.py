@@ -51,7 +51,8 @@ def test_the_report_lists_each_column_its_kind_and_imputed_cells(market):
     data = json.loads((market / "metrics.json").read_text())["data"]
     columns = {c["name"]: c for c in data["columns"]}
     assert list(columns) == ["weight", "color", "origin"]
-    assert columns["weight"] == {"name": "weight", "kind": "numeric", "inputs": 1, "imputed": int(frame["weight"].isna().sum())}
+    assert columns["weight"] == {"name": "weight", "kind": "numeric", "inputs": 9, "bins": 8,
+                                 "imputed": int(frame["weight"].isna().sum())}  # its value and 8 piecewise-linear inputs
     for name in ("color", "origin"):
         assert columns[name]["kind"] == "one-hot"
         assert columns[name]["categories"] == columns[name]["inputs"] == frame[name].nunique()  # pandas: NA is missing
@@ -62,7 +63,7 @@ def test_the_report_lists_each_column_its_kind_and_imputed_cells(market):
     page = (market / "report.html").read_text()
     assert "3 input columns: 1 numeric, 2 one-hot; 16 missing cells imputed" in page
     assert re.search(r"<td[^>]*>color</td><td[^>]*>one-hot, 3 categories</td><td[^>]*>3</td><td[^>]*>7</td>", page)
-    assert re.search(r"<td[^>]*>weight</td><td[^>]*>numeric</td><td[^>]*>1</td><td[^>]*>9</td>", page)
+    assert re.search(r"<td[^>]*>weight</td><td[^>]*>numeric, 8 piecewise bins</td><td[^>]*>9</td><td[^>]*>9</td>", page)
 
 
 def test_without_imputing_there_is_no_imputed_column(cwd):

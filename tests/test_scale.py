@@ -157,7 +157,8 @@ def test_model_file_round_trip_and_old_files(tmp_path):
 
 def test_gradcheck_covers_the_scale_and_catches_a_wrong_backward(monkeypatch):
     runner = CliRunner()
-    result = runner.invoke(main, ["gradcheck", str(ROOT / "configs" / "iris.yaml"), "--set", "model.scale=true"])
+    result = runner.invoke(main, ["gradcheck", str(ROOT / "configs" / "iris.yaml"), "--set", "model.scale=true",
+                                  "--set", "data.piecewise_bins=0"])
     assert result.exit_code == 0, result.output
     assert "learnable input scale" in result.output and "s 4" in result.output
     original = Scale.backward
@@ -167,7 +168,8 @@ def test_gradcheck_covers_the_scale_and_catches_a_wrong_backward(monkeypatch):
         np.add.reduce(grad, axis=0, out=self.ds)
         return dx
     monkeypatch.setattr(scale_module.Scale, "backward", forgets_x)
-    result = runner.invoke(main, ["gradcheck", str(ROOT / "configs" / "iris.yaml"), "--set", "model.scale=true"])
+    result = runner.invoke(main, ["gradcheck", str(ROOT / "configs" / "iris.yaml"), "--set", "model.scale=true",
+                                  "--set", "data.piecewise_bins=0"])
     assert result.exit_code == 1 and "above tolerance" in result.output
 
 
@@ -207,7 +209,7 @@ def test_the_onnx_export_applies_the_scale(tmp_path):
     from minimlp.runs.predictor import Predictor
 
     config = load_config(None, ["data.dataset=iris", "model.scale=true", "train.epochs=5", "model.hidden=[8]",
-                                "optimizer.name=sgd", "optimizer.lr=0.05"])
+                                "optimizer.name=sgd", "optimizer.lr=0.05", "data.piecewise_bins=0"])
     run_dir = train_run(config, tmp_path / "run").run_dir
     done = run("export", run_dir, "-o", tmp_path / "m.onnx")
     assert done.exit_code == 0, done.output

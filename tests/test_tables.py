@@ -62,7 +62,7 @@ def test_one_hot_inputs_equal_scikit_learns_encoder_and_scaler_on_the_training_r
     from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
     frame = messy_frame()
-    cfg = config(write_csv(tmp_path / "d.csv", frame), "model.dtype=float64")
+    cfg = config(write_csv(tmp_path / "d.csv", frame), "model.dtype=float64", "data.piecewise_bins=0")
     dataset = load_dataset(cfg)
     splits = prepare(dataset, cfg.data, cfg.seed, "float64")
     train, _, test = split_indices(dataset, cfg.data.test_size, cfg.data.val_size, cfg.seed)
@@ -208,7 +208,7 @@ def test_model_npz_is_byte_identical_between_identical_runs_and_after_a_round_tr
 def trained(cwd):
     write_csv(cwd / "d.csv", messy_frame(150), [(4, "weight", "")])
     (cwd / "c.yaml").write_text("data:\n  dataset: csv\n  path: d.csv\n  missing: impute\n  scaling: standard\n"
-                                "  missing_indicators: false\nmodel:\n  hidden: [8]\noptimizer:\n  name: sgd\n  lr: 0.05\n"
+                                "  missing_indicators: false\n  piecewise_bins: 0\nmodel:\n  hidden: [8]\noptimizer:\n  name: sgd\n  lr: 0.05\n"
                                 "train:\n  epochs: 5\n")
     assert run("train", "c.yaml", "--out", "run", "-q").exit_code == 0
     return cwd / "run"

@@ -44,7 +44,7 @@ def test_its_temperature_is_fitted_on_its_validation_split():
 
     codes = np.unique(y, return_inverse=True)[1]
     _, val = train_test_split(rows, test_size=0.1, stratify=codes, random_state=0)
-    pre = Preprocessing.fit(model._frame(X, None), np.setdiff1d(rows, val), True, True, "robust", True)
+    pre = Preprocessing.fit(model._frame(X, None), np.setdiff1d(rows, val), True, True, "robust", True, 8)
     z = model.net_.forward(pre.transform(model._frame(X, None), val, model.net_.dtype)[0]).astype(np.float64)
     assert calibrated.temperature_ == pytest.approx(fit_temperature(z, codes[val]), rel=1e-6)
 

@@ -166,7 +166,7 @@ def test_config_weight_column_and_class_weight_reach_the_loss(tmp_path):
     X, y, w = weighted_table(tmp_path)
     config = load_config(tmp_path / "t.yaml")
     prepared = prepare(config)
-    assert prepared.net.sizes[0] == 3  # the weight column is not a feature
+    assert prepared.dataset.feature_names == ["a", "b", "c"]  # the weight column is not a feature
     np.testing.assert_array_equal(prepared.dataset.weights, w)  # the column, row by row
     assert prepared.weights is prepared.splits.w_train and len(prepared.weights) == len(prepared.splits.y_train)
     # the training rows' weights are those rows' cells: the training rows are the ones outside val and test

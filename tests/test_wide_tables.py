@@ -34,7 +34,7 @@ def test_a_text_column_with_more_values_than_max_categories_is_refused_naming_it
     with pytest.raises(DataError, match=r"column 'city' has 1,001 distinct values, more than data.max_categories \(1,000\)"):
         prepare(dataset, config(path, listed).data, 0, np.float32)
     splits = prepare(dataset, config(path, listed, "data.max_categories=1001").data, 0, np.float32)
-    assert splits.X_train.shape[1] == 1 + len(splits.preprocessing.categories[1])
+    assert splits.X_train.shape[1] == splits.preprocessing.widths[0] + len(splits.preprocessing.categories[1])
 
 
 def test_train_refuses_too_many_categories_with_exit_2_and_the_key_lifts_it(cwd):

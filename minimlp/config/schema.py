@@ -28,7 +28,7 @@ class DataConfig:
     standardize: bool = True  # scale numeric features (fit on the training split), as data.scaling says
     scaling: str = "robust"  # robust: (x - median) / IQR, then smoothly clipped to ±3 (RealMLP's); standard: z-scores
     missing_indicators: bool = True  # missing: impute adds a 0/1 input per column with missing training cells
-    piecewise_bins: int = 0  # n > 0: beside each numeric value, its piecewise-linear encoding on n quantile bins
+    piecewise_bins: int = 8  # n > 0: beside each numeric value, its piecewise-linear encoding on n quantile bins
     weight_column: typing.Optional[str] = None  # csv: a column of sample weights (numbers >= 0), not a feature
 
 

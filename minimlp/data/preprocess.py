@@ -16,6 +16,7 @@ from ..errors import DataError
 from .columns import shown
 from .scaling import RobustScaler, Standardizer, smooth_clip
 
+MAX_PIECEWISE_INPUTS = 4096  # inputs data.piecewise_bins may add (512 numeric columns at 8 bins); wider: none
 BLOCK_ROWS = 16_384  # rows transformed at a time: bounds the float64 temporaries (2.6 MB for 20 columns)
 
 
@@ -225,6 +226,16 @@ def _lookup(categories, values):
     found[inside] = categories[at[inside]] == values[inside]
     at[~found] = -1
     return at
+
+
+def piecewise_bins(frame, bins):
+    """(the bins to use, a note or None): none when they would add more than MAX_PIECEWISE_INPUTS inputs,
+    so a wide table's inputs (and memory) grow by at most that many columns, not ``bins`` times."""
+    numeric = sum(frame.kind(name) == "numeric" for name in frame.names)
+    if not bins or numeric * bins <= MAX_PIECEWISE_INPUTS:
+        return bins, None
+    return 0, (f"{frame.source}: {numeric:,} numeric columns: no piecewise-linear inputs (data.piecewise_bins: {bins} "
+               f"would add {numeric * bins:,}, more than {MAX_PIECEWISE_INPUTS:,}); the network takes their values")
 
 
 def piecewise_edges(values, bins):

@@ -11,7 +11,7 @@ from ..errors import ConfigError, DataError
 from .dataset import Dataset, check_classes
 from .features import build_frame, check_categories
 from .labels import check_class_count, parse_labels
-from .preprocess import Preprocessing
+from .preprocess import Preprocessing, piecewise_bins
 from .scaling import Standardizer  # noqa: F401  (re-exported)
 from .selection import find_identifiers, identifiers_error, identifiers_note, select_columns
 from .split import stratified_split
@@ -147,8 +147,11 @@ def prepare(dataset, data_config, seed, dtype, identifiers=True):
             dataset.dropped = [*dataset.dropped, *(name for name, _ in found)]
         dataset.notes.extend(note for note in notes if note not in dataset.notes)  # prepared twice: said once
     check_categories(dataset.frame, data_config.max_categories)
+    bins, note = piecewise_bins(dataset.frame, data_config.piecewise_bins)
+    if note and note not in dataset.notes:
+        dataset.notes.append(note)
     pre = Preprocessing.fit(dataset.frame, train, data_config.missing == "impute", data_config.standardize,
-                            data_config.scaling, data_config.missing_indicators, data_config.piecewise_bins)
+                            data_config.scaling, data_config.missing_indicators, bins)
     y = dataset.y
     (X_train, _), (X_val, _), (X_test, _) = pre.transform_splits(dataset.frame, [train, val, test], dtype)
     w_train = None if dataset.weights is None else dataset.weights[train]

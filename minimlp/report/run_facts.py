@@ -54,7 +54,8 @@ def columns_table(data):
     imputing = kinds.get("imputed_cells") is not None
     rows = []
     for c in columns:
-        kind = "numeric" if c["kind"] == "numeric" else f"one-hot, {fmt.count(c['categories'])} categories"
+        kind = (f"numeric, {c['bins']} piecewise bins" if c.get("bins") else "numeric") if c["kind"] == "numeric" \
+            else f"one-hot, {fmt.count(c['categories'])} categories"
         rows.append([esc(c["name"]), esc(kind), fmt.count(c["inputs"])] + ([fmt.count(c["imputed"])] if imputing else []))
     header = ["column", "kind", "inputs"] + (["imputed cells"] if imputing else [])
     listed = table(header, rows, numeric=(2, 3), cls="fit names")

@@ -18,12 +18,13 @@ def column_facts(frame, preprocessing):
     if pre is None:
         return {}
     listed, totals = [], {"numeric": 0, "one_hot": 0, "imputed_cells": 0 if pre.impute else None}
-    for name, kind, categories in zip(pre.columns, pre.kinds, pre.categories):
+    for j, (name, kind, categories, width) in enumerate(zip(pre.columns, pre.kinds, pre.categories, pre.widths)):
         one_hot = kind == "categorical"
-        entry = {"name": str(name), "kind": "one-hot" if one_hot else "numeric",
-                 "inputs": len(categories) if one_hot else 1}
+        entry = {"name": str(name), "kind": "one-hot" if one_hot else "numeric", "inputs": width}
         if one_hot:
             entry["categories"] = len(categories)
+        elif pre.bins(j):
+            entry["bins"] = pre.bins(j)  # piecewise-linear inputs beside the value
         if pre.impute:
             entry["imputed"] = _missing_cells(frame, name, one_hot)
             totals["imputed_cells"] += entry["imputed"]
