@@ -111,6 +111,7 @@ def run_minimlp(train, test, classes, work, seed, extra_sets):
     tick = time.perf_counter()
     _check(subprocess.run([MINIMLP, "train", "-q", str(config), "--out", str(run),
                            *sets], capture_output=True, text=True))
+    trained = time.perf_counter() - tick  # the whole `minimlp train` process (issue 22's time target)
     _check(subprocess.run([MINIMLP, "predict", str(run), str(test_csv),
                            "-o", str(out)], capture_output=True, text=True))
     seconds = time.perf_counter() - tick
@@ -119,7 +120,8 @@ def run_minimlp(train, test, classes, work, seed, extra_sets):
     predicted = pd.read_csv(out, dtype=str, keep_default_na=False)
     proba = _aligned(predicted, classes)
     metrics = json.loads((run / "metrics.json").read_text())
-    return proba, seconds, {"train_seconds": metrics.get("train_seconds"), "epochs": metrics.get("epochs_run")}
+    return proba, seconds, {"train_seconds": metrics.get("train_seconds"), "epochs": metrics.get("epochs_run"),
+                            "train_process_seconds": trained}
 
 
 def _aligned(predicted, classes):

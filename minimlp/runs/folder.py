@@ -18,7 +18,6 @@ from . import checkpoint
 from .. import data
 from .. import files
 from .. import report
-from ..report.renderer import Renderer
 from .. import strict_json
 from .. import __version__
 from ..errors import FileWriteError, Interrupted, MinimlpError, RunFailedError
@@ -104,13 +103,10 @@ def train_run(config, run_dir=None, on_epoch=None, stop_requested=None, own_rest
     locked while the run writes it.  Interrupted before training starts, the run
     removes what it wrote, leaving no folder it made.  ``on_start(prepared, run_dir)``
     is called once the data and the network are ready, before epoch 1. ``renderer``: a started
-    ``report.Renderer`` (the CLI starts it first thing), else the run starts its own.
+    ``report.Renderer`` that draws the figures in its process (``minimlp train`` starts one first
+    thing, so matplotlib loads while the data loads and trains; the caller closes it); without it
+    they are drawn here (a notebook or a sweep's worker imports matplotlib once and keeps it).
     """
-    with renderer or Renderer.start() as renderer:  # matplotlib loads on another core while the data loads and trains
-        return _train_new(config, run_dir, on_epoch, stop_requested, on_start, on_load, renderer)
-
-
-def _train_new(config, run_dir, on_epoch, stop_requested, on_start, on_load, renderer):
     prepared = prepare(config, on_load)
     config = prepared.config  # with the identifier columns it left out in data.drop
     run_dir = Path(run_dir) if run_dir is not None else default_run_dir(config)
@@ -168,7 +164,7 @@ def resume_run(run_dir, on_epoch=None, stop_requested=None, on_start=None, on_lo
             then = (f"; it was stopped before it started: train it again with minimlp train CONFIG --out {run_dir}"
                     if name == "config.yaml" and is_minimlp_folder(run_dir) else "")
             raise MinimlpError(f"{run_dir}: no {name} in this folder, so there is nothing to resume{then}")
-    with FolderLock(run_dir), renderer or Renderer.start() as renderer:
+    with FolderLock(run_dir):
         return _resume(run_dir, on_epoch, stop_requested, on_start, on_load, epochs, on_note, renderer)
 
 
