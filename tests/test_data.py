@@ -126,6 +126,34 @@ def test_too_few_rows_for_a_stratified_split(tmp_path):
         split_indices(ds, 0.2, 0.1, seed=0)
 
 
+def test_a_class_too_rare_to_stratify_trains_all_in_the_training_split_and_is_said(tmp_path):
+    """scikit-learn's pipeline trains such a table; the split keeps the rare class for training only."""
+    from minimlp.data.split import stratified_split
+
+    rng = np.random.default_rng(0)
+    lines = [f"{rng.normal():.4f},{'pq'[i % 2]}" for i in range(200)] + ["9.0,rare", "8.5,odd", "8.7,odd"]
+    ds = load_csv(write(tmp_path, "a,y\n" + "\n".join(lines) + "\n"))
+    train, val, test = split_indices(ds, 0.2, 0.1, seed=3)
+    rare = np.flatnonzero(np.isin(ds.classes[ds.y], ["rare", "odd"]))
+    assert set(rare) <= set(train) and not set(rare) & (set(val) | set(test))
+    assert sorted(np.concatenate([train, val, test])) == list(range(203))  # every row once
+    common = np.setdiff1d(np.arange(203), rare)  # the other rows split as they would be alone
+    rest, expected_test = stratified_split(ds.y[common], 0.2, 3)
+    np.testing.assert_array_equal(test, common[expected_test])
+    assert any("2 classes with fewer than 3 rows ('odd' (2), 'rare' (1)): all in the training split" in note
+               for note in ds.notes)
+
+
+def test_a_splittable_table_splits_as_before(tmp_path):
+    from minimlp.data.split import stratified_split
+
+    ds = load_csv(write(tmp_path, "a,y\n" + "".join(f"{i},{'pqr'[i % 3]}\n" for i in range(90))))
+    train, val, test = split_indices(ds, 0.2, 0.1, seed=1)
+    rest, expected_test = stratified_split(ds.y, 0.2, 1)
+    np.testing.assert_array_equal(test, expected_test)
+    assert not ds.notes
+
+
 def test_a_generator_asked_for_no_rows():
     with pytest.raises(DataError, match="the dataset has no rows"):
         load_dataset(load_config(None, ["data.dataset=circles", "data.params.n_samples=0"]))

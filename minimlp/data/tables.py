@@ -111,21 +111,47 @@ def sample_weights(table, column, path):
     return weights
 
 
+RARE_CLASS = 3  # rows: a class with fewer cannot be split three ways; when the split needs it, it all goes to training
+
+
 def split_indices(dataset, test_size, val_size, seed):
-    """Stratified (train, val, test) row indices; val is empty when val_size is 0."""
-    y, rows = dataset.y, np.arange(len(dataset.y))
+    """Stratified (train, val, test) row indices; val is empty when val_size is 0.
+
+    When a class has too few rows to stratify (fewer than RARE_CLASS), and only then, its rows all go
+    to the training split (the model still learns the class; nothing can test it) and the other
+    rows are split as before; a note says which classes."""
+    y = dataset.y
     try:
-        rest, test = stratified_split(y, test_size, seed)
-        if not val_size:
-            return rest, rows[:0], test
-        train, val = stratified_split(y[rest], val_size / (1 - test_size), seed)
-        train, val = rest[train], rest[val]
+        return _stratified(y, test_size, val_size, seed)
     except ValueError as e:
-        pairs = [f"{c}: {k}" for c, k in zip(dataset.classes, np.bincount(y))]
-        counts = ", ".join(pairs[:10]) + (f", ... ({len(pairs)} classes)" if len(pairs) > 10 else "")
-        raise DataError(f"{dataset.source}: {len(y)} rows (per class {counts}) are too few for a stratified "
-                        f"split with test_size={test_size}, val_size={val_size}: {str(e)[:300]}") from None
-    return train, val, test
+        counts = np.bincount(y, minlength=len(dataset.classes))
+        rare = np.isin(y, np.flatnonzero((counts > 0) & (counts < RARE_CLASS)))
+        try:
+            if not rare.any() or rare.all():
+                raise
+            common = np.flatnonzero(~rare)
+            train, val, test = (common[part] for part in _stratified(y[common], test_size, val_size, seed))
+        except ValueError:
+            pairs = [f"{c}: {k}" for c, k in zip(dataset.classes, counts)]
+            listed = ", ".join(pairs[:10]) + (f", ... ({len(pairs)} classes)" if len(pairs) > 10 else "")
+            raise DataError(f"{dataset.source}: {len(y)} rows (per class {listed}) are too few for a stratified "
+                            f"split with test_size={test_size}, val_size={val_size}: {str(e)[:300]}") from None
+    names = [f"{clip(str(c))!r} ({k})" for c, k in zip(dataset.classes, counts) if 0 < k < RARE_CLASS]
+    note = (f"{dataset.source}: {len(names)} class{'es' if len(names) > 1 else ''} with fewer than {RARE_CLASS} rows "
+            f"({', '.join(names[:10])}{', ...' if len(names) > 10 else ''}): all in the training split, none to "
+            "test or validate on")
+    if note not in dataset.notes:
+        dataset.notes.append(note)
+    return np.concatenate([train, np.flatnonzero(rare)]), val, test
+
+
+def _stratified(y, test_size, val_size, seed):
+    rows = np.arange(len(y))
+    rest, test = stratified_split(y, test_size, seed)
+    if not val_size:
+        return rest, rows[:0], test
+    train, val = stratified_split(y[rest], val_size / (1 - test_size), seed)
+    return rest[train], rest[val], test
 
 
 def prepare(dataset, data_config, seed, dtype, identifiers=True):
