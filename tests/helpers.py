@@ -78,9 +78,9 @@ def run(*args):
 
 # The defaults before issue 22 (scikit-learn's 2016 recipe), for tests of mechanics written against them:
 # SGD at 0.05 with momentum, one hidden layer of 128, 50 epochs of 32 rows, the last epoch's weights,
-# z-scores, no missing-value indicators, no piecewise-linear inputs, no calibration.
+# z-scores, no missing-value indicators, no piecewise-linear inputs, no dropout, no calibration.
 OLD_DEFAULTS = ["optimizer.name=sgd", "optimizer.lr=0.05", "optimizer.momentum=0.9", "optimizer.beta_2=0.999",
                 "optimizer.weight_decay=0", "optimizer.schedule=constant", "model.hidden=[128]", "train.epochs=50",
                 "train.batch_size=32", "train.patience=10", "train.label_smoothing=0", "train.early_stopping=false",
                 "train.calibrate=false", "data.scaling=standard", "data.missing_indicators=false",
-                "data.piecewise_bins=0"]
+                "data.piecewise_bins=0", "model.dropout=0"]

@@ -37,7 +37,7 @@ def test_data_and_model_summaries_come_before_epoch_1(cwd):
     assert "105 train / 15 validation / 30 test rows\n       3 classes (setosa, versicolor, virginica)" in out
     assert "4 input columns -> 4 network inputs" in out
     params = (4 + 1) * 8 + (8 + 1) * 3  # weights and biases of 4-8-3
-    assert re.search(r"dense 1\s+4 -> 8\s+relu\s+40\b", out) and re.search(r"dense 2 \(output\)\s+8 -> 3", out)
+    assert re.search(r"dense 1\s+4 -> 8\s+relu, dropout 0.25\s+40\b", out) and re.search(r"dense 2 \(output\)\s+8 -> 3", out)
     assert f"total {params} parameters, float32" in out
     model = json.loads((cwd / "run/metrics.json").read_text())["model"]
     assert model["params"] == params and [layer["params"] for layer in model["layers"]] == [40, 27]

@@ -123,7 +123,7 @@ NEW_ROWS = """size,colour,shape,weight
 
 @pytest.mark.parametrize("dtype,activation,bins", [("float32", "relu", 0), ("float64", "tanh", 0),
                                                    ("float32", "leaky_relu", 0), ("float64", "sigmoid", 0),
-                                                   ("float32", "identity", 0), ("float64", "relu", 4),
+                                                   ("float32", "identity", 0), ("float64", "tanh", 4),
                                                    ("float32", "tanh", 6)])
 def test_text_and_missing_cells_and_unseen_categories_match_minimlp_predict(tmp_path, dtype, activation, bins):
     (tmp_path / "t.csv").write_text(TABLE)

@@ -196,7 +196,8 @@ def test_ctrl_c_stops_the_workers_and_the_same_command_finishes_the_study(tmp_pa
     from test_signals import alive, descendants
 
     (tmp_path / "s.yaml").write_text("name: sig\ndata: {dataset: moons, params: {n_samples: 600}}\n"
-                                     "model: {hidden: [16]}\ntrain: {epochs: 40, batch_size: 16, checkpoint_every: 1}\n")
+                                     "model: {hidden: [16]}\n"
+                                     "train: {epochs: 40, batch_size: 16, checkpoint_every: 1, early_stopping: false}\n")
     args = [sys.executable, "-m", "minimlp", "sweep", "s.yaml", "--search", "random", "--trials", "3",
             "--space", "optimizer.lr=loguniform(1e-3,1e-1)", "-j", "2", "--out", "out"]
     process = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -24,7 +24,8 @@ __all__ = ["MONITORS", "SECTIONS", "Config", "DataConfig", "ModelConfig", "Optim
 
 # Keys added after a run folder may have been written, with the value that means the behaviour before them.
 # A saved config.yaml holds every key of its version, so a key it lacks predates it (issue 22's defaults).
-LEGACY = {"data": {"scaling": "standard", "missing_indicators": False, "identifiers": "refuse", "piecewise_bins": 0}, "train": {"calibrate": False}}
+LEGACY = {"data": {"scaling": "standard", "missing_indicators": False, "identifiers": "refuse", "piecewise_bins": 0},
+          "model": {"dropout": 0.0}, "train": {"calibrate": False}}
 
 
 def load_config(path=None, overrides=(), saved=False):
@@ -158,14 +159,18 @@ def _build(raw, origin):
 
 def _resolve_unset(config, raw):
     """Defaults that need a validation split step aside, when not set explicitly, for a run without one
-    (early stopping on a validation metric, calibration) or for lbfgs (which stops on its own tolerance)."""
+    (early stopping on a validation metric, calibration) or for lbfgs (which stops on its own tolerance
+    and minimises a fixed loss: no dropout)."""
     train = raw.get("train") if isinstance(raw.get("train"), dict) else {}
+    model = raw.get("model") if isinstance(raw.get("model"), dict) else {}
     no_val = config.data.val_size == 0
     lbfgs = config.optimizer.name == "lbfgs"
     if "early_stopping" not in train and (lbfgs or (no_val and config.train.monitor.startswith("val_"))):
         config.train.early_stopping = False
     if "calibrate" not in train and (no_val or lbfgs):
         config.train.calibrate = False
+    if "dropout" not in model and lbfgs:
+        config.model.dropout = 0.0
 
 
 def _error_at(origin, key):

@@ -38,7 +38,7 @@ class ModelConfig:
     activation: str = "relu"
     init: str = "auto"  # auto: he for relu/leaky_relu, xavier otherwise
     dtype: str = "float32"
-    dropout: float = 0.0  # a rate in [0, 1): inverted dropout after every hidden activation, in training only
+    dropout: float = 0.25  # a rate in [0, 1): inverted dropout after every hidden activation, in training only
     scale: bool = False  # a learnable per-feature scale x ⊙ s before the first layer (s starts at 1; no weight decay)
     embedding: str = "none"  # none, or periodic: each input x becomes [x, sin(2π c x), cos(2π c x)], c learnable
     embedding_size: int = 8  # periodic: k frequencies c per input (1 + 2k values each)
