@@ -21,7 +21,8 @@ is scored on the same held-out rows: accuracy, log-loss, and time per table.
   its own handling); fit time only.
 * realmlp: pytabkit's ``RealMLP_TD_Classifier`` (one thread, CPU) in another
   Python (``--realmlp-python``; pytabkit is never a minimlp dependency), text
-  columns passed as pandas categories; fit time only.
+  columns passed as pandas categories, missing numbers filled with the training
+  median (pytabkit refuses them); fit time only.
 
 Output: ``OUT/results.csv`` (one row per table, seed and tool) and
 ``OUT/summary.md``: per tool the mean accuracy and log-loss, the shifted
@@ -229,9 +230,12 @@ def realmlp_worker(work, seed):
     test = pd.read_csv(work / "test.csv", dtype=types, keep_default_na=False, na_values=[""])
     X, y = train.drop(columns=[TARGET]), train[TARGET].to_numpy()
     for column in text:
-            categories = pd.Index(sorted(set(X[column].dropna())))
-            X[column] = pd.Categorical(X[column], categories=categories)
-            test[column] = pd.Categorical(test[column], categories=categories)
+        categories = pd.Index(sorted(set(X[column].dropna())))
+        X[column] = pd.Categorical(X[column], categories=categories)
+        test[column] = pd.Categorical(test[column], categories=categories)
+    for column in X.columns.difference(text):  # pytabkit refuses missing numbers: the training median, as the
+        median = X[column].median()               # scikit-learn pipeline imputes them
+        X[column], test[column] = X[column].fillna(median), test[column].fillna(median)
     model = RealMLP_TD_Classifier(random_state=int(seed), n_threads=1, device="cpu", verbosity=0)
     tick = time.perf_counter()
     model.fit(X, y)
