@@ -1,6 +1,7 @@
 """Wide tables and many categories cost in proportion to the file: no per-column list rebuilt per column,
 one-hot codes by a binary search per distinct value (not a dense categories × categories table), and a text column with
-more than data.max_categories distinct values refused naming it and the count.
+more than data.max_categories distinct values left out with a note, or refused naming it and the count when
+data.categorical names it.
 (The 10,000- vs 40,000-column timing is scripts/wide_tables.py, not a timed test.)"""
 import numpy as np
 import pytest
@@ -44,6 +45,24 @@ def test_train_refuses_too_many_categories_with_exit_2_and_the_key_lifts_it(cwd)
     result = run("train", "c.yaml", "--out", "r1", "-q")
     assert result.exit_code == 2 and "column 'city' has 40 distinct values" in result.output
     assert run("train", "c.yaml", "--out", "r2", "-q", "--set", "data.max_categories=40").exit_code == 0
+
+
+def test_a_text_column_over_max_categories_that_the_config_does_not_list_is_left_out_and_said(cwd):
+    """Not an identifier (each city repeats), too many values to one-hot: the table trains without it,
+    as scikit-learn's pipeline trains it (with it); listed in data.categorical, it is refused as before."""
+    rng = np.random.default_rng(0)
+    with open(cwd / "t.csv", "w") as f:
+        f.write("x,city,y\n" + "".join(f"{rng.normal():.3f},c{rng.integers(60):02d},{'ab'[i % 2]}\n" for i in range(300)))
+    (cwd / "c.yaml").write_text("data:\n  dataset: csv\n  path: t.csv\n  target: y\n  max_categories: 40\n"
+                                "model:\n  hidden: [4]\ntrain:\n  epochs: 1\n")
+    result = run("train", "c.yaml", "--out", "r1")
+    assert result.exit_code == 0, result.output
+    assert "text column with more distinct values than data.max_categories (40) left out of the features: 'city' (60)" \
+        in result.output
+    assert load_config(cwd / "r1" / "config.yaml", saved=True).data.drop == ["city"]
+    assert "1 input columns" in result.output or "1 input column" in result.output
+    listed = run("train", "c.yaml", "--out", "r2", "--set", "data.categorical=[city]")
+    assert listed.exit_code == 2 and "column 'city' has 60 distinct values" in listed.output
 
 
 def test_max_categories_must_be_positive():

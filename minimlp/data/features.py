@@ -87,6 +87,13 @@ def missing_cell_error(frame, row, name, hint):
     return frame.error(row, name, f"{shown(text)} {what}{hint}")
 
 
+def too_many_categories(frame, limit, listed=()):
+    """[(name, distinct values)] of the text columns with more than ``limit`` distinct values that the
+    config does not list in data.categorical (those it lists are ``check_categories``' to refuse)."""
+    return [(name, len(frame.factorized(name)[1])) for name, column in frame.columns.items()
+            if column.dtype == object and name not in listed and len(frame.factorized(name)[1]) > limit]
+
+
 def check_categories(frame, limit):
     """DataError naming the first categorical column with more than ``limit`` distinct values, and the count.
 

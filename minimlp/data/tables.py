@@ -9,7 +9,7 @@ from . import bundled, datasets
 from . import reader
 from ..errors import ConfigError, DataError
 from .dataset import Dataset, check_classes
-from .features import build_frame, check_categories
+from .features import build_frame, check_categories, too_many_categories
 from .labels import check_class_count, parse_labels
 from .preprocess import Preprocessing, piecewise_bins
 from .scaling import Standardizer  # noqa: F401  (re-exported)
@@ -154,12 +154,19 @@ def _stratified(y, test_size, val_size, seed):
     return rest[train], rest[val], test
 
 
+def _listed(data_config):
+    """The columns data.categorical names (none when it is 'auto')."""
+    return set(data_config.categorical) if data_config.categorical != "auto" else set()
+
+
 def prepare(dataset, data_config, seed, dtype, identifiers=True):
     """Split ``dataset``, fit the preprocessing on the training rows, and give every split in ``dtype``.
 
     ``identifiers``: look for feature columns that identify rows (``selection.find_identifiers``) and drop
     them from ``dataset`` (their names in ``dataset.dropped``, for the run's config) or refuse them, as
-    ``data.identifiers`` says; a resumed run skips it (its config.yaml lists what was dropped)."""
+    ``data.identifiers`` says; likewise a text column with more than data.max_categories values that
+    data.categorical does not name is left out, with a note. A resumed run skips both (its config.yaml
+    lists what was dropped)."""
     train, val, test = split_indices(dataset, data_config.test_size, data_config.val_size, seed)
     if identifiers:
         found, notes = find_identifiers(dataset.frame, train, data_config)
@@ -171,6 +178,15 @@ def prepare(dataset, data_config, seed, dtype, identifiers=True):
             notes.append(identifiers_note(dataset.frame, found))
             dataset.frame = dataset.frame.without([name for name, _ in found])
             dataset.dropped = [*dataset.dropped, *(name for name, _ in found)]
+        many = too_many_categories(dataset.frame, data_config.max_categories, _listed(data_config))
+        if many and len(many) < dataset.frame.n_columns:  # left out, said; a table of nothing else is refused below
+            listed = ", ".join(f"{clip(name)!r} ({n:,})" for name, n in many)
+            notes.append(f"{dataset.frame.source}: text column{'s' if len(many) > 1 else ''} with more distinct values "
+                         f"than data.max_categories ({data_config.max_categories:,}) left out of the features: "
+                         f"{listed} (data.drop in the run's config.yaml); to encode one, list it in "
+                         "data.categorical and raise data.max_categories")
+            dataset.frame = dataset.frame.without([name for name, _ in many])
+            dataset.dropped = [*dataset.dropped, *(name for name, _ in many)]
         dataset.notes.extend(note for note in notes if note not in dataset.notes)  # prepared twice: said once
     check_categories(dataset.frame, data_config.max_categories)
     bins, note = piecewise_bins(dataset.frame, data_config.piecewise_bins)
