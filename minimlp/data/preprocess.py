@@ -34,7 +34,8 @@ class Preprocessing:
 
     @property
     def widths(self):
-        return [len(c) if k == "categorical" else 1 + self.bins(j) for j, (k, c) in enumerate(zip(self.kinds, self.categories))]
+        return [len(c) if k == "categorical" else 1 + self.bins(j)
+                for j, (k, c) in enumerate(zip(self.kinds, self.categories))]
 
     def bins(self, j):
         """How many piecewise-linear inputs column j has beside its value (0: none)."""
@@ -127,7 +128,8 @@ class Preprocessing:
 
     def _transform(self, frame, rows, dtype, codes):
         X, unseen = np.empty((len(rows), self.n_inputs), dtype), np.zeros(len(rows), bool)
-        starts = np.cumsum([0, *self.widths])[:-1]
+        widths = self.widths  # once: a wide table's columns would otherwise each count them all
+        starts = np.cumsum([0, *widths])[:-1]
         numeric = [j for j, k in enumerate(self.kinds) if k == "numeric"]
         mean, scale = (self.scaler.mean[starts[numeric]], self.scaler.scale[starts[numeric]]) if self.scaler else (0, 1)
         runs = _runs(starts[numeric])  # (X columns, N columns) of numeric inputs side by side: one copy each
@@ -147,10 +149,10 @@ class Preprocessing:
                     for at, k in runs:
                         out[:, at] = Z[:, k]
             for k, j in enumerate(numeric):
-                if self.bins(j):
-                    self._piecewise(Z[:, k], self.edges[j], out[:, starts[j] + 1:starts[j] + 1 + self.bins(j)])
+                if widths[j] > 1:  # its value, then its piecewise-linear inputs
+                    self._piecewise(Z[:, k], self.edges[j], out[:, starts[j] + 1:starts[j] + widths[j]])
             for j, code in codes.items():
-                onehot = out[:, starts[j]:starts[j] + self.widths[j]]
+                onehot = out[:, starts[j]:starts[j] + widths[j]]
                 onehot[...] = 0
                 hot = code.take(block, mode="clip")
                 known = hot >= 0
