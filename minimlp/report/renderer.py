@@ -8,8 +8,8 @@ writes no file and takes no terminal signal (its own session); it exits when
 its request pipe closes, so a run that ends, is interrupted or is killed
 leaves no helper behind. Whatever goes wrong with it (it could not start, died,
 answered something else, took too long), the run draws in its own process:
-the same code, the same bytes. Only minimlp's own processes use it (a notebook
-keeps matplotlib in its process, imported once).
+the same code, the same bytes. Only ``minimlp train`` starts one, in minimlp's own
+process (a notebook or a sweep's worker draws in its process, matplotlib imported once).
 """
 import os
 import pickle
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .mpl import OWN_PROCESS_ENV
 
-TIMEOUT = 120  # seconds the run waits for its figures before drawing them itself
+TIMEOUT = 60  # seconds the run waits for its figures (a drawing takes a fraction of one) before drawing them itself
 NAMES = ("loss", "accuracy", "confusion_matrix")
 
 
