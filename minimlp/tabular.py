@@ -16,7 +16,8 @@ from sklearn.utils.validation import check_is_fitted
 from .config.loading import load_config
 from .data.columns import from_matrix
 from .data.features import build_frame
-from .data.preprocess import Preprocessing, piecewise_bins
+from .data.piecewise import bins_for
+from .data.preprocess import Preprocessing
 from .data.tables import Splits
 from .errors import MinimlpError
 from .model import MLP
@@ -46,7 +47,7 @@ class TabularClassifier(ClassifierMixin, BaseEstimator):
             if val_size > 0 else (rows, rows[:0])
         data = config.data
         pre = Preprocessing.fit(frame, train, True, data.standardize, data.scaling, data.missing_indicators,
-                                piecewise_bins(frame, data.piecewise_bins)[0])
+                                bins_for(frame, data.piecewise_bins)[0])
         (X_train, _), (X_val, _) = pre.transform_splits(frame, [train, val], config.model.dtype)
         splits = Splits(X_train, codes[train], X_val, codes[val], X_val[:0], codes[:0], pre.scaler, rows[:0], pre)
         self.net_ = MLP.for_task(config.model, pre.n_inputs, len(self.classes_), config.seed)

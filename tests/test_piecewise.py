@@ -9,7 +9,7 @@ from helpers import run
 
 from minimlp.config import load_config
 from minimlp.data import load_csv, prepare, split_indices
-from minimlp.data.preprocess import piecewise_edges
+from minimlp.data.piecewise import edges_of
 from minimlp.errors import ConfigError
 from minimlp.runs import train_run
 from minimlp.runs.predictor import Predictor
@@ -54,9 +54,9 @@ def test_the_edges_are_scikit_learns_quantile_bin_edges():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the Poisson values' repeated quantiles: bins removed, as here
             binner.fit(values[:, None])
-        np.testing.assert_allclose(piecewise_edges(values, 8), binner.bin_edges_[0], rtol=0, atol=1e-12)
-    assert len(piecewise_edges(np.r_[np.zeros(50), np.ones(50)], 8)) == 0  # two values: nothing to add
-    assert len(piecewise_edges(np.full(20, 3.0), 8)) == 0
+        np.testing.assert_allclose(edges_of(values, 8), binner.bin_edges_[0], rtol=0, atol=1e-12)
+    assert len(edges_of(np.r_[np.zeros(50), np.ones(50)], 8)) == 0  # two values: nothing to add
+    assert len(edges_of(np.full(20, 3.0), 8)) == 0
 
 
 def test_the_inputs_are_each_value_then_its_bins_as_the_paper_defines_them(tmp_path):
@@ -140,10 +140,10 @@ def test_training_runs_small_products_on_one_blas_thread_and_leaves_large_ones_a
 
 
 def test_a_wide_table_gets_no_piecewise_inputs_and_a_note_so_its_inputs_stay_its_columns(tmp_path):
-    from minimlp.data.preprocess import MAX_PIECEWISE_INPUTS
+    from minimlp.data.piecewise import MAX_INPUTS
 
     rng = np.random.default_rng(3)
-    columns = MAX_PIECEWISE_INPUTS // 8 + 1  # one more than 8 bins each allows
+    columns = MAX_INPUTS // 8 + 1  # one more than 8 bins each allows
     frame = pd.DataFrame(rng.normal(size=(60, columns)).round(3), columns=[f"x{i}" for i in range(columns)])
     frame["y"] = rng.choice(["p", "q"], 60)
     frame.to_csv(tmp_path / "wide.csv", index=False)

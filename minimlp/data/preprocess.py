@@ -14,9 +14,9 @@ import numpy as np
 
 from ..errors import DataError
 from .columns import shown
+from .piecewise import edges_of, encode
 from .scaling import RobustScaler, Standardizer, smooth_clip
 
-MAX_PIECEWISE_INPUTS = 4096  # inputs data.piecewise_bins may add (512 numeric columns at 8 bins); wider: none
 BLOCK_ROWS = 16_384  # rows transformed at a time: bounds the float64 temporaries (2.6 MB for 20 columns)
 
 
@@ -61,7 +61,7 @@ class Preprocessing:
         ``indicators``: with ``impute``, a 0/1 input for each column with a missing training cell
         (scikit-learn's ``SimpleImputer(add_indicator=True)``, whose MissingIndicator takes those columns);
         ``bins``: beside each numeric value, its piecewise-linear encoding on that many quantile bins of
-        the training values (``piecewise_edges``)."""
+        the training values (``piecewise``)."""
         rows = _checked_rows(frame, rows)
         names = frame.names  # a new list on each call: taken once
         d = len(names)
@@ -92,7 +92,7 @@ class Preprocessing:
                         scaled = (column - mean[k]) / scale[k]
                     if scaling == "robust":
                         smooth_clip(scaled)
-                pre.edges[j] = piecewise_edges(scaled, bins)
+                pre.edges[j] = edges_of(scaled, bins)
         categories, fill_category = list(pre.categories), pre.fill_category.astype(object)
         for j, name in enumerate(names):
             if kinds[j] == "categorical":
@@ -150,7 +150,7 @@ class Preprocessing:
                         out[:, at] = Z[:, k]
             for k, j in enumerate(numeric):
                 if widths[j] > 1:  # its value, then its piecewise-linear inputs
-                    self._piecewise(Z[:, k], self.edges[j], out[:, starts[j] + 1:starts[j] + widths[j]])
+                    encode(Z[:, k], self.edges[j], out[:, starts[j] + 1:starts[j] + widths[j]])
             for j, code in codes.items():
                 onehot = out[:, starts[j]:starts[j] + widths[j]]
                 onehot[...] = 0
@@ -162,12 +162,6 @@ class Preprocessing:
             if numeric and not np.isfinite(out).all():
                 self._refuse(frame, block, out, dtype)
         return X, unseen
-
-    @staticmethod
-    def _piecewise(values, edges, out):
-        """Bin t of each value: 0 below its edges, 1 above, linear between (Gorishniy et al. 2022's PLE)."""
-        with np.errstate(over="ignore", invalid="ignore"):
-            np.clip((values[:, None] - edges[:-1]) / np.diff(edges), 0, 1, out=out, casting="unsafe")
 
     def _indicate(self, frame, block, out):
         """The 0/1 missing-cell inputs of ``block``'s rows, in ``out``'s last columns."""
@@ -228,26 +222,6 @@ def _lookup(categories, values):
     found[inside] = categories[at[inside]] == values[inside]
     at[~found] = -1
     return at
-
-
-def piecewise_bins(frame, bins):
-    """(the bins to use, a note or None): none when they would add more than MAX_PIECEWISE_INPUTS inputs,
-    so a wide table's inputs (and memory) grow by at most that many columns, not ``bins`` times."""
-    numeric = sum(frame.kind(name) == "numeric" for name in frame.names)
-    if not bins or numeric * bins <= MAX_PIECEWISE_INPUTS:
-        return bins, None
-    return 0, (f"{frame.source}: {numeric:,} numeric columns: no piecewise-linear inputs (data.piecewise_bins: {bins} "
-               f"would add {numeric * bins:,}, more than {MAX_PIECEWISE_INPUTS:,}); the network takes their values")
-
-
-def piecewise_edges(values, bins):
-    """The edges of up to ``bins`` bins holding equal shares of ``values`` (their quantiles, repeats merged);
-    none when fewer than two bins remain (a constant or two-valued column: its value says it all)."""
-    low, high = values.min(), values.max()
-    if np.all((values == low) | (values == high)):
-        return np.zeros(0)
-    edges = np.unique(np.quantile(values, np.linspace(0, 1, bins + 1)))
-    return edges if len(edges) >= 3 else np.zeros(0)
 
 
 def _checked_rows(frame, rows):

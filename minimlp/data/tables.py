@@ -11,7 +11,8 @@ from ..errors import ConfigError, DataError
 from .dataset import Dataset, check_classes
 from .features import build_frame, check_categories, too_many_categories
 from .labels import check_class_count, parse_labels
-from .preprocess import Preprocessing, piecewise_bins
+from .piecewise import bins_for
+from .preprocess import Preprocessing
 from .scaling import Standardizer  # noqa: F401  (re-exported)
 from .selection import find_identifiers, identifiers_error, identifiers_note, select_columns
 from .split import stratified_split
@@ -189,7 +190,7 @@ def prepare(dataset, data_config, seed, dtype, identifiers=True):
             dataset.dropped = [*dataset.dropped, *(name for name, _ in many)]
         dataset.notes.extend(note for note in notes if note not in dataset.notes)  # prepared twice: said once
     check_categories(dataset.frame, data_config.max_categories)
-    bins, note = piecewise_bins(dataset.frame, data_config.piecewise_bins)
+    bins, note = bins_for(dataset.frame, data_config.piecewise_bins)
     if note and note not in dataset.notes:
         dataset.notes.append(note)
     pre = Preprocessing.fit(dataset.frame, train, data_config.missing == "impute", data_config.standardize,
