@@ -59,7 +59,7 @@ def find_identifiers(frame, train_rows, data):
     Costs a pass or two over each column (no sort unless a column's range fits a count)."""
     if getattr(data, "features", None) is not None:
         return [], []  # every feature is listed: the user's choice
-    kept = set(data.categorical) if data.categorical != "auto" else set()
+    kept = listed_categorical(data)
     rows = np.asarray(train_rows)
     if len(rows) < MIN_ROWS:
         return [], []
@@ -77,28 +77,33 @@ def find_identifiers(frame, train_rows, data):
     return found, notes
 
 
-def identifiers_note(frame, found):
-    """The line saying which identifier columns were left out (``data.identifiers: drop``), and how to keep one."""
+def listed_categorical(data):
+    """The columns data.categorical names: the user's choice (none when it is 'auto')."""
+    return set(data.categorical) if data.categorical != "auto" else set()
+
+
+def _identifying(frame, found):
+    """("<source>: column(s) identif... rows ... (<name: why>; ...)", "it" or "them"): what the note and error say."""
     what = "; ".join(f"{clip(name)!r}: {why}" for name, why in found)
     many = len(found) > 1
-    it = "them" if many else "it"
-    return (f"{frame.source}: column{'s identify' if many else ' identifies'} rows rather than "
-            f"describe{'' if many else 's'} them ({what}); left out of the features (data.drop in the run's "
-            f"config.yaml), as a network would only memorise {it}; to use {it}, list {it} in data.features or "
-            "data.categorical")
+    lead = (f"{frame.source}: column{'s identify' if many else ' identifies'} rows rather than "
+            f"describe{'' if many else 's'} them ({what})")
+    return lead, "them" if many else "it"
+
+
+def identifiers_note(frame, found):
+    """The line saying which identifier columns were left out (``data.identifiers: drop``), and how to keep one."""
+    lead, it = _identifying(frame, found)
+    return (f"{lead}; left out of the features (data.drop in the run's config.yaml), as a network would only "
+            f"memorise {it}; to use {it}, list {it} in data.features or data.categorical")
 
 
 def identifiers_error(frame, found, data):
     """``data.identifiers: refuse``: the DataError naming the columns and the ``data.drop`` line removing them."""
-    names = [name for name, _ in found]
-    what = "; ".join(f"{clip(name)!r}: {why}" for name, why in found)
-    line = "drop: [" + ", ".join(map(_yaml_name, [*(getattr(data, "drop", None) or []), *names])) + "]"
-    many = len(found) > 1
-    it = "them" if many else "it"
-    return DataError(f"{frame.source}: column{'s identify' if many else ' identifies'} rows rather than "
-                     f"describe{'' if many else 's'} them ({what}); a network would only memorise {it}. Remove {it} "
-                     f"with this line under data: in the config\n  {line}\nor keep {it} by listing {it} in "
-                     "data.features or data.categorical")
+    lead, it = _identifying(frame, found)
+    line = "drop: [" + ", ".join(map(_yaml_name, [*(getattr(data, "drop", None) or []), *(n for n, _ in found)])) + "]"
+    return DataError(f"{lead}; a network would only memorise {it}. Remove {it} with this line under data: in the "
+                     f"config\n  {line}\nor keep {it} by listing {it} in data.features or data.categorical")
 
 
 def identifier_reason(frame, name, rows):

@@ -14,7 +14,7 @@ from .labels import check_class_count, parse_labels
 from .piecewise import bins_for
 from .preprocess import Preprocessing
 from .scaling import Standardizer  # noqa: F401  (re-exported)
-from .selection import find_identifiers, identifiers_error, identifiers_note, select_columns
+from .selection import find_identifiers, identifiers_error, identifiers_note, listed_categorical, select_columns
 from .split import stratified_split
 
 
@@ -155,9 +155,10 @@ def _stratified(y, test_size, val_size, seed):
     return rest[train], rest[val], test
 
 
-def _listed(data_config):
-    """The columns data.categorical names (none when it is 'auto')."""
-    return set(data_config.categorical) if data_config.categorical != "auto" else set()
+def _leave_out(dataset, names):
+    """``dataset`` without the feature columns ``names``, remembered for the run's data.drop."""
+    dataset.frame = dataset.frame.without(names)
+    dataset.dropped = [*dataset.dropped, *names]
 
 
 def prepare(dataset, data_config, seed, dtype, identifiers=True):
@@ -171,23 +172,21 @@ def prepare(dataset, data_config, seed, dtype, identifiers=True):
     train, val, test = split_indices(dataset, data_config.test_size, data_config.val_size, seed)
     if identifiers:
         found, notes = find_identifiers(dataset.frame, train, data_config)
-        if found and getattr(data_config, "identifiers", "refuse") == "refuse":
+        if found and data_config.identifiers == "refuse":
             raise identifiers_error(dataset.frame, found, data_config)
         if found:
             if len(found) == dataset.frame.n_columns:
                 raise identifiers_error(dataset.frame, found, data_config)  # nothing would be left to learn from
             notes.append(identifiers_note(dataset.frame, found))
-            dataset.frame = dataset.frame.without([name for name, _ in found])
-            dataset.dropped = [*dataset.dropped, *(name for name, _ in found)]
-        many = too_many_categories(dataset.frame, data_config.max_categories, _listed(data_config))
+            _leave_out(dataset, [name for name, _ in found])
+        many = too_many_categories(dataset.frame, data_config.max_categories, listed_categorical(data_config))
         if many and len(many) < dataset.frame.n_columns:  # left out, said; a table of nothing else is refused below
             listed = ", ".join(f"{clip(name)!r} ({n:,})" for name, n in many)
             notes.append(f"{dataset.frame.source}: text column{'s' if len(many) > 1 else ''} with more distinct values "
                          f"than data.max_categories ({data_config.max_categories:,}) left out of the features: "
                          f"{listed} (data.drop in the run's config.yaml); to encode one, list it in "
                          "data.categorical and raise data.max_categories")
-            dataset.frame = dataset.frame.without([name for name, _ in many])
-            dataset.dropped = [*dataset.dropped, *(name for name, _ in many)]
+            _leave_out(dataset, [name for name, _ in many])
         dataset.notes.extend(note for note in notes if note not in dataset.notes)  # prepared twice: said once
     check_categories(dataset.frame, data_config.max_categories)
     bins, note = bins_for(dataset.frame, data_config.piecewise_bins)
