@@ -90,8 +90,9 @@ def missing_cell_error(frame, row, name, hint):
 def too_many_categories(frame, limit, listed=()):
     """[(name, distinct values)] of the text columns with more than ``limit`` distinct values that the
     config does not list in data.categorical (those it lists are ``check_categories``' to refuse)."""
-    return [(name, len(frame.factorized(name)[1])) for name, column in frame.columns.items()
-            if column.dtype == object and name not in listed and len(frame.factorized(name)[1]) > limit]
+    counts = [(name, len(frame.factorized(name)[1])) for name, column in frame.columns.items()
+              if column.dtype == object and name not in listed]
+    return [(name, n) for name, n in counts if n > limit]
 
 
 def check_categories(frame, limit):
@@ -99,10 +100,7 @@ def check_categories(frame, limit):
 
     Counted on the whole column before the split, on its factorized codes (one pass per column).
     """
-    for name, column in frame.columns.items():
-        if column.dtype == object:
-            n = len(frame.factorized(name)[1])
-            if n > limit:
-                raise DataError(f"{frame.source}: column {shown(name)} has {n:,} distinct values, more than "
-                                f"data.max_categories ({limit:,}) allows for a categorical column; an ID or free "
-                                "text is not a category (drop the column, or raise data.max_categories)")
+    for name, n in too_many_categories(frame, limit)[:1]:
+        raise DataError(f"{frame.source}: column {shown(name)} has {n:,} distinct values, more than "
+                        f"data.max_categories ({limit:,}) allows for a categorical column; an ID or free "
+                        "text is not a category (drop the column, or raise data.max_categories)")
