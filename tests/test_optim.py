@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from minimlp import MLP, SGD, Adam, MinimlpError
+from minimlp.numerics.optim import FLUSH_EVERY, AdamW, flush_subnormals
 
 
 def net_with_params(seed=0):
@@ -136,3 +137,43 @@ def test_a_non_finite_update_is_refused_and_changes_nothing(bad):
     net.grads[3] = 1.0
     assert SGD(net, lr=0.1, momentum=0.9).step() is True
     np.testing.assert_allclose(net.params, p0 - 0.1)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_flush_subnormals_zeroes_exactly_the_subnormal_entries(dtype):
+    tiny = np.finfo(dtype).tiny
+    values = np.array([tiny, -tiny, tiny / 2, -tiny / 4, np.nextafter(dtype(0), dtype(1)), 0.0, -0.0, 1.5, -3e-3,
+                       np.inf, np.nan], dtype)
+    flushed = values.copy()
+    flush_subnormals(flushed, np.empty_like(flushed))
+    subnormal = (values != 0) & (np.abs(values) < tiny)
+    assert subnormal.sum() == 3
+    np.testing.assert_array_equal(flushed[subnormal], 0)
+    np.testing.assert_array_equal(flushed[~subnormal], values[~subnormal])  # nan compares equal here
+
+
+def test_adam_flushes_decayed_moments_without_changing_a_weight():
+    """An entry whose gradient turns 0 decays into the subnormal range; Adam flushes it, and every
+    weight still equals PyTorch's formula stepped in plain numpy (which keeps the subnormals) bit for bit."""
+    net = MLP([3, 4, 2], seed=0, dtype="float32")
+    params = net.params.copy()
+    rng = np.random.default_rng(0)
+    lr, b1, b2, eps = 0.001, 0.9, 0.999, 1e-8
+    m, v = np.zeros_like(params), np.zeros_like(params)
+    opt = AdamW(net, lr=lr)
+    steps = 1000  # 0.9**1000 takes a moment of 1e-4 far below float32's smallest normal (1.2e-38)
+    for t in range(1, steps + 1):
+        g = (rng.standard_normal(params.shape) * 1e-3).astype(np.float32)
+        if t > 5:
+            g[::2] = 0  # half the entries learn nothing more
+        net.grads[...] = g
+        assert opt.step()
+        m = m * np.float32(b1) + g * np.float32(1 - b1)
+        v = v * np.float32(b2) + g * np.float32(1 - b2) * g
+        step = np.sqrt(v / np.float32(1 - b2**t)) + np.float32(eps)
+        params = params - (m / step) * np.float32(lr / (1 - b1**t))
+    tiny = np.finfo(np.float32).tiny
+    assert np.any((m != 0) & (np.abs(m) < tiny))  # the plain formula did reach subnormals
+    assert not np.any((opt.m != 0) & (np.abs(opt.m) < tiny))  # the optimizer's moments hold none
+    assert steps % FLUSH_EVERY == 0
+    np.testing.assert_array_equal(net.params, params)
