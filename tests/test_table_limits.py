@@ -52,6 +52,7 @@ def test_a_130000_digit_number_costs_little_memory_and_a_short_message(tmp_path)
 
 def test_a_file_read_in_one_call_reports_that_it_reads_then_its_rows(tmp_path, monkeypatch):
     monkeypatch.setattr(reader, "TICK_SECONDS", 0.0)  # the ticker reports as often as it can
+    monkeypatch.setattr(reader.plain_csv, "MAX_BYTES", -1)  # pandas' one-call read, not the small-file reader
     (tmp_path / "d.csv").write_text("a,b,y\n" + "".join(f"{i},{i % 7},{'xy'[i % 2]}\n" for i in range(50_000)))
     seen = []
     dataset = load_csv(tmp_path / "d.csv", on_progress=seen.append)
@@ -71,6 +72,7 @@ def test_a_file_read_in_one_call_reports_that_it_reads_then_its_rows(tmp_path, m
 def test_loading_reports_progress_chunk_by_chunk_and_a_ctrl_c_ends_it(tmp_path, monkeypatch):
     monkeypatch.setattr(reader, "CHUNK_ROWS", 10)
     monkeypatch.setattr(reader, "PARALLEL_MAX_BYTES", 0)  # larger files are read in chunks
+    monkeypatch.setattr(reader.plain_csv, "MAX_BYTES", -1)  # by pandas
     (tmp_path / "d.csv").write_text("a,y\n" + rows(95))
     seen = []
     load_csv(tmp_path / "d.csv", on_progress=seen.append)

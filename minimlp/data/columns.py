@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..errors import DataError
+from .distinct import factorize, stripped, to_numbers
 
 MISSING_WORDS = ("na", "n/a", "nan", "null", "none")  # any case; an empty cell is missing too
 MAX_CELL_CHARS = 10_000  # a text cell longer than this is refused (a table of categories, not documents)
@@ -93,12 +94,10 @@ class Frame:
 
         A column replaced by another array is factorized again; a frame's arrays are not edited in place.
         """
-        import pandas as pd
-
         column = self.columns[name]
         known = self._factorized.get(name)
         if known is None or known[0] is not column:
-            codes, uniques = pd.factorize(column)
+            codes, uniques = factorize(column)
             known = self._factorized[name] = column, codes, np.asarray(uniques, dtype=object)
         return known[1:]
 
@@ -143,9 +142,7 @@ def normalize(values, kind=None):
 
 def _normalize_objects(values, kind):
     """Classify each distinct value once (a column of categories holds few), then spread back by code."""
-    import pandas as pd
-
-    codes, uniques = pd.factorize(values)  # code -1: NaN or None
+    codes, uniques = factorize(values)  # code -1: NaN or None
     counts = np.bincount(codes[codes >= 0], minlength=len(uniques)) if kind is None else None
     kind, column = _classify(np.asarray(uniques, dtype=object), kind, counts)
     absent = {"mixed": False, "numeric": np.nan, "categorical": None}[kind]
@@ -162,13 +159,9 @@ def _normalize_objects(values, kind):
 
 def _classify(values, kind, counts=None):
     """(kind, column) of distinct raw ``values``; ``counts`` (cells per value) judge a column of numbers and text."""
-    import pandas as pd
-
-    series = pd.Series(values, dtype=object)
-    missing = series.isna().to_numpy()
-    text = series.where(~missing, "").astype(str).str.strip()
-    missing = missing | text.str.lower().isin(MISSING_WORDS).to_numpy() | (text == "").to_numpy()
-    numbers = np.array(pd.to_numeric(text.where(~missing, "nan"), errors="coerce"), dtype=np.float64)
+    missing, text = stripped(values)
+    missing = missing | np.array([t == "" or t.lower() in MISSING_WORDS for t in text], dtype=bool)
+    numbers = to_numbers(["nan" if gone else t for t, gone in zip(text, missing)])
     is_text = ~missing & np.isnan(numbers)
     if kind == "numeric" or (kind is None and not is_text.any()):
         if is_text.any():

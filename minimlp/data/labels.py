@@ -10,6 +10,7 @@ import numpy as np
 
 from ..errors import DataError
 from .columns import CONTROL, MISSING_WORDS, number_text, shown
+from .distinct import factorize, stripped
 
 MAX_CLASSES = 1000  # more distinct labels than this is a regression target or an ID column, not classes
 
@@ -26,19 +27,17 @@ def parse_labels(values, what, source, where=None, cell=None):
     ``cell(row)``, when given, is the row's target cell as written: a missing one that is a word
     (NA, null, nan...) is named as such, not as an empty cell.
     """
-    import pandas as pd
-
     where = where or (lambda row: f"row {row + 1}")
     values = np.asarray(values)
     numeric = values.dtype.kind in "fiub"
-    codes, uniques = pd.factorize(values if numeric else values.astype(object, copy=False), sort=False)  # -1: NaN
+    codes, uniques = factorize(values if numeric else values.astype(object, copy=False))  # -1: NaN
     _check_count(len(uniques), uniques, what, source, 10 * MAX_CLASSES)
     if not numeric:  # each distinct cell is stripped and judged once
-        uniques = pd.Series(uniques, dtype=object).astype(str).str.strip()
-        absent = uniques.str.lower().isin(("", *MISSING_WORDS)).to_numpy()
+        _, text = stripped(uniques)
+        absent = np.array([t.lower() in ("", *MISSING_WORDS) for t in text], dtype=bool)
         if absent.any():
             codes = np.where(absent[codes], -1, codes)
-        uniques = uniques.to_numpy()
+        uniques = np.array(text, dtype=object)
     missing = np.flatnonzero(codes < 0)
     if len(missing):
         raise DataError(_missing_message(int(missing[0]), what, source, where, cell))

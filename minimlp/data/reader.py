@@ -1,6 +1,7 @@
-"""Reading a table file (CSV, TSV or Parquet) into raw columns with pandas, within stated bounds.
+"""Reading a table file (CSV, TSV or Parquet) into raw columns, within stated bounds.
 
-A file of up to PARALLEL_MAX_BYTES is read in one ``pandas.read_csv`` call on
+A CSV file of up to plain_csv.MAX_BYTES whose cells plain_csv knows is read
+there, without importing pandas. Otherwise pandas reads it: a file of up to PARALLEL_MAX_BYTES is read in one ``pandas.read_csv`` call on
 its path, which parses a large file on several threads; a larger one in chunks,
 which keep every C call short (Ctrl-C acts between them) and report progress.
 Either way a Ctrl-C acts within about a second. Cells are parsed by pandas; the
@@ -16,7 +17,7 @@ import numpy as np
 
 from .. import files
 from ..errors import DataError
-from . import lines
+from . import lines, plain_csv
 from .lines import MAX_LINE_BYTES  # noqa: F401  (re-exported: a reader's stated limit)
 from .columns import missing_tokens
 from .raw import (CHUNK_ROWS, INDEX, MAX_TABLE_BYTES, Progress, RawTable, check_header, column_values, concatenate,
@@ -59,35 +60,50 @@ def target_name(path, names, target):
 
 
 def _read_csv(path, delimiter, target, with_target, on_progress):
-    import pandas as pd
-
     with files.open_input(path, DataError, "CSV file", MAX_TABLE_BYTES) as f:
         total = file_size(f)
-        try:
-            header = pd.read_csv(lines.BoundedLines(f, path), sep=delimiter, header=None, nrows=1, dtype=str,
-                                 na_filter=False, encoding="utf-8", engine="c")
-        except pd.errors.EmptyDataError:
-            raise DataError(f"{path}: the file is empty; it needs a header row and data rows") from None
-        except ValueError as e:
-            raise _parse_error(path, delimiter, e) from None
-        written = [n.lstrip("\ufeff") if i == 0 else n for i, n in enumerate(header.iloc[0])]
+        progress = Progress(path, total, on_progress)
+        plain = plain_csv.read(f, delimiter) if total <= plain_csv.MAX_BYTES and lines.check_lengths(f, path) else None
+        f.seek(0)
+        written = plain[0] if plain else _header(f, path, delimiter)
+        written = [n.lstrip("\ufeff") if i == 0 else n for i, n in enumerate(written)]
         indexed = len(written) > 1 and not written[0].strip()  # pandas' and R's index column has no name
         names = check_header(path, [INDEX if indexed else written[0], *written[1:]])
         target = target_name(path, names, target) if with_target else None
-        f.seek(0)
-        progress = Progress(path, total, on_progress)
-        whole = _path_of(f) if total <= PARALLEL_MAX_BYTES else None
-        if whole and lines.check_lengths(f, path):
-            columns = _read_whole(whole, path, delimiter, names, target, progress)
+        columns = plain_csv.columns(plain[1], names, target) if plain else None
+        if columns is not None:
+            progress(len(plain[1]), len(names), total)
         else:
-            pieces = _csv_pieces(lines.BoundedLines(f, path), delimiter, names, target, progress)
-            columns = {name: concatenate(pieces.pop(name)) for name in names}
+            f.seek(0)
+            columns = _read_with_pandas(f, path, delimiter, names, target, total, progress)
     progress(0, len(names), total, done=True)
     table = RawTable(str(path), columns, *lines.locators(path, delimiter, names), target)
     _check_rows(table, delimiter)
     if indexed:
         _drop_index(table)
     return table
+
+
+def _header(f, path, delimiter):
+    """The header row's cells as pandas reads them."""
+    import pandas as pd
+
+    try:
+        header = pd.read_csv(lines.BoundedLines(f, path), sep=delimiter, header=None, nrows=1, dtype=str,
+                             na_filter=False, encoding="utf-8", engine="c")
+    except pd.errors.EmptyDataError:
+        raise DataError(f"{path}: the file is empty; it needs a header row and data rows") from None
+    except ValueError as e:
+        raise _parse_error(path, delimiter, e) from None
+    return list(header.iloc[0])
+
+
+def _read_with_pandas(f, path, delimiter, names, target, total, progress):
+    whole = _path_of(f) if total <= PARALLEL_MAX_BYTES else None
+    if whole and lines.check_lengths(f, path):
+        return _read_whole(whole, path, delimiter, names, target, progress)
+    pieces = _csv_pieces(lines.BoundedLines(f, path), delimiter, names, target, progress)
+    return {name: concatenate(pieces.pop(name)) for name in names}
 
 
 def _drop_index(table):
@@ -182,14 +198,20 @@ def _read_whole(whole, path, delimiter, names, target, progress):
 
 def _check_rows(table, delimiter):
     """No data rows, or a line with too few cells (pandas pads those with missing values)."""
-    import pandas as pd
-
     if not table.columns or len(next(iter(table.columns.values()))) == 0:
         raise DataError(f"{table.path}: has a header but no data rows")
-    if pd.isna(table.columns[table.names[-1]]).any():  # a short line always leaves the last cell missing
+    last = table.columns[table.names[-1]]
+    if _any_missing(last):  # a short line always leaves the last cell missing
         bad = lines.first_bad_row(table.path, delimiter, len(table.names))
         if bad:
             raise DataError(f"{table.path}: line {bad[0]} has {bad[1]} cells, the header has {len(table.names)}")
+
+
+def _any_missing(values):
+    """Whether a column as read holds a missing cell (NaN, or None in a column of objects)."""
+    if values.dtype.kind == "f":
+        return bool(np.isnan(values).any())
+    return values.dtype == object and any(value is None or value != value for value in values)
 
 
 def _parse_error(path, delimiter, error, n_columns=None):
