@@ -64,7 +64,10 @@ def confusion(matrix, classes):
     top, right = 30, 12 + (size if rotate else 0)
     if rotate:  # the first column's slanted label reaches left of the cells
         left = max(left, widest * math.sqrt(0.5) - cell / 2 + 8)
-    width, height = left + side + right, top + side + bottom + 22
+    title = "Confusion matrix (test split)"
+    spare = max(0.0, svg.text_width(title, TITLE * 1.08) + 16 - (left + side + right))  # bold: a little wider
+    left += spare / 2  # a small matrix sits in the middle, under its whole title
+    width, height = left + side + right + spare / 2, top + side + bottom + 22
     parts = _cells(matrix, cell_colors(matrix), left, top, cell, k <= MATRIX_COUNTS_MAX)
     for i, label in enumerate(labels):
         middle = top + (i + 0.5) * cell
@@ -75,7 +78,7 @@ def confusion(matrix, classes):
                                   baseline="middle"))
         else:
             parts.append(svg.text(centre, top + side + 6 + size, label, size, "middle", cls="column"))
-    parts += [svg.text(width / 2, 18, "Confusion matrix (test split)", TITLE, "middle", weight="bold"),
+    parts += [svg.text(width / 2, 18, title, TITLE, "middle", weight="bold"),
               svg.text(left + side / 2, height - 7, "predicted", LABEL, "middle"),
               svg.text(16, top + side / 2, "true", LABEL, "middle", rotate=-90)]
     return svg.document(width, height, parts)

@@ -27,7 +27,7 @@ def linear(low, high, count=6):
         last -= 1
     values = [k * step for k in range(first, last + 1)]
     labels = _labels(values, step)
-    return values[0], max(values[-1], high), list(zip(values, labels)), False
+    return min(values[0], low), max(values[-1], high), list(zip(values, labels)), False  # ticks within 1e-9 step
 
 
 def integers(low, high, count=6):
