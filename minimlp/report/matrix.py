@@ -54,14 +54,15 @@ def confusion(matrix, classes):
     matrix = np.asarray(matrix)
     k = len(classes)
     labels = [short(str(c)) for c in classes]
-    side = min(120 + 30 * k, 480)  # the cells' square, px: bounded (no matrix is drawn above MATRIX_MAX classes)
+    side = min(150 + 30 * k, 480)  # the cells' square, px: bounded (no matrix is drawn above MATRIX_MAX classes)
     cell = side / max(k, 1)
     size = min(LABEL, max(7.0, cell * 0.8))  # the class labels' font
-    widest = max((svg.text_width(label, size) for label in labels), default=0)
-    rotate = widest > cell - 4  # side by side, the column labels would touch: slanted
+    widths = [svg.text_width(label, size) for label in labels]
+    widest = max(widths, default=0)
+    rotate = any(a / 2 + b / 2 > cell - 8 for a, b in zip(widths, widths[1:]))  # else neighbours come within 8 px
     left = 24 + widest + 8
-    bottom = (widest + size) * math.sqrt(0.5) + 12 if rotate else size + 10
-    top, right = 30, 12 + (size if rotate else 0)
+    bottom = (widest + size / 2) * math.sqrt(0.5) + 10 if rotate else size + 10
+    top, right = 30, 12 + size if rotate else max(12.0, (widths or [0])[-1] / 2 - cell / 2 + 4)  # the last label's overhang
     if rotate:  # the first column's slanted label reaches left of the cells
         left = max(left, widest * math.sqrt(0.5) - cell / 2 + 8)
     title = "Confusion matrix (test split)"

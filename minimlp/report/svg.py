@@ -63,7 +63,7 @@ def char_width(char):
         return 1.0
     if unicodedata.category(char) in ("Mn", "Me", "Cf"):
         return 0.0
-    for chars, width in ((" il.,:;'|!()[]Ij", 0.34), ("frt-\\\"", 0.42), ("mwMW…&<>+=%@", 0.92)):
+    for chars, width in ((" il.,:;'|!()[]Ij", 0.34), ("frt-\\\"", 0.42), ("cksvxyz", 0.57), ("mwMW…&<>+=%@", 0.92)):
         if char in chars:
             return width
     return 0.72 if char.isupper() else 0.63
