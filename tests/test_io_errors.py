@@ -23,10 +23,10 @@ def invoke(*args):
 
 @pytest.fixture
 def tiny_disk(tmp_path):
-    """A 96 KiB tmpfs (a full disk on demand); needs root, as in CI's container."""
+    """A 64 KiB tmpfs (a full disk on demand: a run fills it once training started); needs root, as in CI's container."""
     mount = tmp_path / "disk"
     mount.mkdir()
-    if shutil.which("mount") is None or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", str(mount)],
+    if shutil.which("mount") is None or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
                                                        capture_output=True).returncode != 0:
         pytest.skip("mounting a tmpfs needs root; the monkeypatched tests below cover the same paths")
     yield mount

@@ -136,13 +136,10 @@ def test_a_misspelt_command_is_still_answered_with_the_closest_name():
 
 LEAN = """import hashlib, os, sys
 from minimlp.report import figures, mpl
-from minimlp.train import EpochRecord
 os.environ.pop(mpl.OWN_PROCESS_ENV, None)
 if sys.argv[1] == "own":
     os.environ[mpl.OWN_PROCESS_ENV] = "1"  # as the minimlp executable says it (cli/entry.py)
-history = [EpochRecord(e, 1 / e, 0.5, 1.2 / e, 0.4, 0.1, 0.0) for e in range(1, 30)]
-svg = figures.curves(history, "loss", 3) + figures.save(figures.overlay({"a": {"epoch": [1, 2], "train_loss": [1, 0.5],
-                                                                               "val_loss": [1.1, 0.7]}}, "loss"))
+svg = figures.save(figures.overlay({"a": {"epoch": [1, 2], "train_loss": [1, 0.5], "val_loss": [1.1, 0.7]}}, "loss"))
 from matplotlib.lines import Line2D
 print(hashlib.sha256(svg).hexdigest(), "dash_capstyle" in (Line2D.set.__doc__ or ""))
 """
@@ -170,7 +167,7 @@ run()
 
 
 def test_the_executable_draws_without_the_docstrings_and_its_children_inherit_that(tmp_path):
-    # moons: its decision boundary is drawn in this process (the curves by the helper, which loads matplotlib so too)
+    # moons: two features, so its decision boundary is drawn with matplotlib (the other figures need none)
     done = minimlp(OWN, "train", "-q", CONFIGS / "moons.yaml", "--set", "train.epochs=2", "--out", tmp_path / "run")
     assert done.returncode == 0, done.stderr
     assert done.stderr.rsplit("LEAN ", 1)[1].split() == ["1", "False"]

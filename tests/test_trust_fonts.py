@@ -1,7 +1,8 @@
 """Issue 25, item 4: figures draw labels in any script the machine has fonts for (a fallback list) and
 name once, without a matplotlib warning, the characters no installed font has. No extra font is needed
-to run these: they test the fallback logic, not a particular font."""
-import numpy as np
+to run these: they test the fallback logic, not a particular font. Only what matplotlib draws needs this (the
+decision boundary, the compare overlays): the run's curves and confusion matrix are SVG text, which the browser
+draws with whatever font it has for each character."""
 
 from minimlp.report import fonts
 
@@ -24,13 +25,14 @@ def test_a_character_is_drawable_when_any_family_in_the_list_has_it(monkeypatch)
 
 
 def test_a_label_no_font_has_is_noted_once_without_a_matplotlib_warning(monkeypatch):
-    from minimlp.report.classes import confusion
+    from minimlp.report import figures
 
     # pretend the machine has no font for these two, whatever is installed (pytest turns warnings into errors)
     real = fonts.drawable
     monkeypatch.setattr(fonts, "drawable", lambda c: c not in "猫犬" and real(c))
     fonts.MISSING.clear()
-    svg = confusion(np.array([[3, 1], [0, 4]]), np.array(["猫", "犬"]))
+    curve = {"epoch": [1, 2], "train_loss": [1.0, 0.5], "val_loss": [1.1, 0.6]}
+    svg = figures.save(figures.overlay({"猫": curve, "犬": curve}, "loss"))  # matplotlib draws the legend's glyphs
     assert svg.startswith(b"<?xml") or b"<svg" in svg
     assert {"猫", "犬"} <= fonts.MISSING
     note = fonts.missing_note()

@@ -48,13 +48,6 @@ def train(config, overrides, out, resume_dir, epochs, log_every, quiet):
       minimlp train --resume runs/iris --epochs 100
       run=$(minimlp train -q configs/iris.yaml) && minimlp evaluate "$run"
     """
-    from ..report.renderer import Renderer
-
-    with Renderer.start() as renderer:  # first: it loads matplotlib on another core while this process works
-        _command(config, overrides, out, resume_dir, epochs, log_every, quiet, renderer)
-
-
-def _command(config, overrides, out, resume_dir, epochs, log_every, quiet, renderer):
     from ..config import Config, load_config
     from ..runs import resume_run, train_run
 
@@ -76,13 +69,12 @@ def _command(config, overrides, out, resume_dir, epochs, log_every, quiet, rende
                 start = "its last checkpoint" if (resume_dir / "checkpoint.npz").exists() else \
                     "the start (it was stopped before its first checkpoint)"
                 click.echo(f"resuming {resume_dir} from {start}")
-            return resume_run(resume_dir, **callbacks, epochs=epochs, on_note=None if quiet else click.echo,
-                              renderer=renderer)
+            return resume_run(resume_dir, **callbacks, epochs=epochs, on_note=None if quiet else click.echo)
     else:
         cfg = load_config(config, overrides)
 
         def run(**callbacks):
-            return train_run(cfg, out, **callbacks, renderer=renderer)
+            return train_run(cfg, out, **callbacks)
 
     stdout, sys.stdout = sys.stdout, KeepGoing(sys.stdout)  # a reader that stops early does not stop training
     try:

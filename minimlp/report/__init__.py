@@ -1,6 +1,7 @@
 """Report: the run's figures (SVG), report.html, and the page comparing runs (compare.html, sweep.html).
 
-matplotlib is imported only when a figure is drawn, and the pages' modules only when named
+matplotlib is imported only when one of its figures is drawn (the run's curves and confusion matrix are SVG text
+without it), and the pages' modules only when named
 (PEP 562), so ``from minimlp.report import fmt`` costs fmt alone.
 """
 _LAZY = {"write_figures": "run_page", "write_report": "run_page", "write_compare_page": "compare_page",

@@ -1,4 +1,6 @@
-"""The run's figures as SVG text (matplotlib's Agg canvas, no pyplot state).
+"""The figures matplotlib draws, as SVG text (its Agg canvas, no pyplot state): the compare page's overlays,
+``minimlp plot``, the lr-find curve and the decision boundary. The run's curves and confusion matrix are
+built as SVG text without matplotlib (curves.py, matrix.py), which shares the colours and the log rule here.
 
 SVG rather than PNG: crisp at any zoom or screen density, and smaller. For
 the default digits run the loss curve is 25 KB as SVG against 46 KB as a 2×
@@ -16,7 +18,7 @@ import re
 
 import numpy as np
 
-from . import fmt, fonts, mpl
+from . import fonts, mpl
 
 STYLE = {
     "svg.fonttype": "path", "svg.hashsalt": "minimlp", "font.size": 10.5,
@@ -106,7 +108,8 @@ def inline_svg(svg_bytes, prefix):
     text = re.sub(r'\bid="', f'id="{prefix}-', text)
     text = re.sub(r'href="#', f'href="#{prefix}-', text)
     text = re.sub(r"url\(#", f"url(#{prefix}-", text)
-    width = float(re.search(r'<svg [^>]*?width="([\d.]+)pt"', text).group(1)) * 4 / 3  # CSS px at 100%
+    found = re.search(r'<svg [^>]*?width="([\d.]+)(pt|px)?"', text)
+    width = float(found.group(1)) * (4 / 3 if found.group(2) == "pt" else 1)  # CSS px at 100%
     return re.sub(r'<svg ([^>]*?)width="[^"]*" height="[^"]*"',
                   rf'<svg \1role="img" style="max-width: {width * 1.25:.0f}px"', text, count=1)
 
@@ -137,45 +140,6 @@ def wants_log(values):
     """A log axis when the finite positive values span more than a decade (and nothing is ≤ 0)."""
     finite = [v for v in values if v is not None and math.isfinite(v)]
     return bool(finite) and min(finite) > 0 and max(finite) / min(finite) > LOG_SPAN
-
-
-def curves(history, metric, best_epoch=None):
-    """Train and validation ``metric`` ('loss' or 'acc') per epoch, the best epoch marked with its value (SVG)."""
-    return save(curves_figure(history, metric, best_epoch))
-
-
-def curves_figure(history, metric, best_epoch=None):
-    def draw():
-        fig = figure(layout=None)
-        ax = fig.add_subplot()
-        epochs = [r.epoch for r in history]
-        train = [getattr(r, f"train_{metric}") for r in history]
-        val = [getattr(r, f"val_{metric}") for r in history]
-        has_val = any(v is not None for v in val)
-        marker = "." if len(epochs) < 30 else None
-        ax.plot(epochs, train, color=TRAIN, marker=marker, label="train")
-        if has_val:
-            ax.plot(epochs, [np.nan if v is None else v for v in val], color=VALIDATION, marker=marker, label="validation")
-        name = "cross-entropy loss" if metric == "loss" else "accuracy"
-        if metric == "loss" and wants_log(train + val):
-            log_axis(ax, train + val)
-            name += " (log scale)"
-        at = {r.epoch: r for r in history}.get(best_epoch)
-        if at is not None:
-            value = getattr(at, f"val_{metric}") if has_val else getattr(at, f"train_{metric}")
-            if value is not None and math.isfinite(value):
-                ax.axvline(best_epoch, color="#57606a", linestyle=":", linewidth=1)
-                ax.plot([best_epoch], [value], marker="o", markersize=7, markerfacecolor="none",
-                        markeredgecolor="#1f2328", markeredgewidth=1.5, linestyle="none",
-                        label=f"best epoch {best_epoch}: {fmt.metric(value)}")
-        _integer_epochs(ax, epochs)
-        ax.set(xlabel="epoch", ylabel=name, title="Loss" if metric == "loss" else "Accuracy")
-        ax.grid(alpha=0.3)
-        ax.legend(loc="best")
-        fit_margins(fig, ax)
-        return fig
-
-    return styled(draw)
 
 
 def run_colors(n):

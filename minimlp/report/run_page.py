@@ -9,7 +9,10 @@ import math
 import numpy as np
 
 from .. import files
-from . import classes, figures, fmt
+from . import figures, fmt
+from .classes import decision_boundary
+from .curves import curves
+from .matrix import MATRIX_COUNTS_MAX, MATRIX_MAX, confusion
 from .page import banner, cards, document, esc, figure, key_values, table
 from .run_facts import columns_table, held_weights, weights_note
 
@@ -17,22 +20,17 @@ OVERFIT = 1.10  # validation loss ending this far above its minimum earns a note
 WORST_CLASSES = 15  # rows of the worst-classes table shown instead of a large confusion matrix
 
 
-def write_figures(run_dir, history, metrics, predictor, X_test_raw, y_test, renderer=None):
+def write_figures(run_dir, history, metrics, predictor, X_test_raw, y_test):
     """Draw every figure that applies, save each as <name>.svg; return {name: svg bytes}.
 
-    ``renderer`` (a ``renderer.Renderer``) draws the curves and the confusion matrix in its process,
-    or answers None: then they are drawn here, the same bytes."""
+    The curves and the confusion matrix are SVG text (a few milliseconds, no matplotlib); only
+    2-feature data adds the decision boundary, which matplotlib draws."""
     best = metrics.get("best_epoch")
-    matrix = len(metrics["classes"]) <= classes.MATRIX_MAX
-    drawn = renderer.draw(history, best, metrics["confusion_matrix"], metrics["classes"] if matrix else None) \
-        if renderer is not None else None
-    if drawn is None:
-        drawn = {"loss": figures.curves(history, "loss", best), "accuracy": figures.curves(history, "acc", best)} \
-            if history else {}
-        if matrix:
-            drawn["confusion_matrix"] = classes.confusion(metrics["confusion_matrix"], metrics["classes"])
+    drawn = {"loss": curves(history, "loss", best), "accuracy": curves(history, "acc", best)} if history else {}
+    if len(metrics["classes"]) <= MATRIX_MAX:
+        drawn["confusion_matrix"] = confusion(metrics["confusion_matrix"], metrics["classes"])
     if X_test_raw.shape[1] == 2 and len(X_test_raw):
-        drawn["decision_boundary"] = classes.decision_boundary(predictor, X_test_raw, y_test)
+        drawn["decision_boundary"] = decision_boundary(predictor, X_test_raw, y_test)
     for name, svg in drawn.items():
         files.write_bytes(run_dir / f"{name}.svg", svg)
     return drawn
@@ -144,9 +142,9 @@ def test_section(metrics, svg):
     rows = [[esc(name), fmt.metric(m["precision"]), fmt.metric(m["recall"]), fmt.metric(m["f1"]), str(m["support"])]
             for name, m in per_class.items()]
     classes_table = table(["class", "precision", "recall", "F1", "support"], rows, numeric=(1, 2, 3, 4))
-    if len(per_class) > classes.MATRIX_COUNTS_MAX:
+    if len(per_class) > MATRIX_COUNTS_MAX:
         classes_table = f"<details><summary>All {len(per_class)} classes</summary>{classes_table}</details>"
-    if len(per_class) <= classes.MATRIX_MAX:
+    if len(per_class) <= MATRIX_MAX:
         if "confusion_matrix" not in svg:
             return classes_table
         legend = ('<p class="meta">Counts; colour by share of the true class: blue on the diagonal (right), '
@@ -154,7 +152,7 @@ def test_section(metrics, svg):
         return (legend + '<div class="columns"><figure class="square">' + svg["confusion_matrix"] + "</figure><section>"
                 + classes_table + "</section></div>")
     return (f"<p>{len(per_class)} classes are too many for a readable confusion matrix (more than "
-            f"{classes.MATRIX_MAX}); the classes recalled worst, and what they were mistaken for:</p>"
+            f"{MATRIX_MAX}); the classes recalled worst, and what they were mistaken for:</p>"
             + worst_classes(metrics) + classes_table)
 
 

@@ -94,7 +94,7 @@ def default_run_dir(config, root="runs"):
 
 
 def train_run(config, run_dir=None, on_epoch=None, stop_requested=None, own_restart=False, on_start=None,
-              on_load=None, renderer=None):
+              on_load=None):
     """Train as ``config`` says into ``run_dir`` (default: runs/<name>-<timestamp>/).
 
     The data is loaded before any folder is made; the folder must be new or empty
@@ -102,10 +102,7 @@ def train_run(config, run_dir=None, on_epoch=None, stop_requested=None, own_rest
     is accepted for older callers and changes nothing) and is
     locked while the run writes it.  Interrupted before training starts, the run
     removes what it wrote, leaving no folder it made.  ``on_start(prepared, run_dir)``
-    is called once the data and the network are ready, before epoch 1. ``renderer``: a started
-    ``report.Renderer`` that draws the figures in its process (``minimlp train`` starts one first
-    thing, so matplotlib loads while the data loads and trains; the caller closes it); without it
-    they are drawn here (a notebook or a sweep's worker imports matplotlib once and keeps it).
+    is called once the data and the network are ready, before epoch 1.
     """
     prepared = prepare(config, on_load)
     config = prepared.config  # with the identifier columns it left out in data.drop
@@ -121,7 +118,7 @@ def train_run(config, run_dir=None, on_epoch=None, stop_requested=None, own_rest
                 optimizer = make_optimizer(prepared.net, config.optimizer)
                 if on_start:
                     on_start(prepared, run_dir)
-                return _train(prepared, run_dir, optimizer, TrainState(), on_epoch, stop_requested, renderer)
+                return _train(prepared, run_dir, optimizer, TrainState(), on_epoch, stop_requested)
             except BaseException:  # interrupted or failed: with a checkpoint the run is resumable, so kept
                 if not (run_dir / CHECKPOINT).exists():
                     _remove_unstarted(run_dir, made)
@@ -142,8 +139,7 @@ def _remove_unstarted(run_dir, made):
             run_dir.rmdir()  # only if nothing else is in it
 
 
-def resume_run(run_dir, on_epoch=None, stop_requested=None, on_start=None, on_load=None, epochs=None, on_note=None,
-               renderer=None):
+def resume_run(run_dir, on_epoch=None, stop_requested=None, on_start=None, on_load=None, epochs=None, on_note=None):
     """Continue the run in ``run_dir`` from its checkpoint, with its saved config, holding its lock.
 
     The result is bit-identical to a run that was never interrupted. A finished
@@ -157,18 +153,17 @@ def resume_run(run_dir, on_epoch=None, stop_requested=None, on_start=None, on_lo
 
         config = load_config(run_dir / "config.yaml")
         if is_own_unstarted_run(run_dir, config):  # killed before its first checkpoint: start it again, in place
-            return train_run(config, run_dir, on_epoch, stop_requested, on_start=on_start, on_load=on_load,
-                             renderer=renderer)
+            return train_run(config, run_dir, on_epoch, stop_requested, on_start=on_start, on_load=on_load)
     for name in ("config.yaml", CHECKPOINT):
         if not (run_dir / name).is_file():
             then = (f"; it was stopped before it started: train it again with minimlp train CONFIG --out {run_dir}"
                     if name == "config.yaml" and is_minimlp_folder(run_dir) else "")
             raise MinimlpError(f"{run_dir}: no {name} in this folder, so there is nothing to resume{then}")
     with FolderLock(run_dir):
-        return _resume(run_dir, on_epoch, stop_requested, on_start, on_load, epochs, on_note, renderer)
+        return _resume(run_dir, on_epoch, stop_requested, on_start, on_load, epochs, on_note)
 
 
-def _resume(run_dir, on_epoch, stop_requested, on_start, on_load, epochs=None, on_note=None, renderer=None):
+def _resume(run_dir, on_epoch, stop_requested, on_start, on_load, epochs=None, on_note=None):
     config = read_config(run_dir)
     prepared = prepare(config, on_load, resumed=True)
     check_same_data(checkpoint.saved_data(run_dir / CHECKPOINT), data_fingerprint(prepared), run_dir,
@@ -187,16 +182,16 @@ def _resume(run_dir, on_epoch, stop_requested, on_start, on_load, epochs=None, o
     if status not in checkpoint.FINISHED:
         if on_start:
             on_start(prepared, run_dir)
-        return _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested, renderer)
+        return _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested)
     if finished_status(run_dir) != status:  # stopped while writing its outputs: write them now
         result = summary(status, state, training_options(config).early_stopping)
         return RunResult(run_dir, status, result.message,
-                         _after_training(run_dir, finish_run, run_dir, prepared, result, renderer))
+                         _after_training(run_dir, finish_run, run_dir, prepared, result))
     message = f"{run_dir} has already finished ({len(state.history)} epochs); nothing to resume"
     return RunResult(run_dir, "diverged" if status == "diverged" else "already_finished", message, None)
 
 
-def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested, renderer=None):
+def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested):
     """Train from ``state``, appending history.csv and checkpointing as configured; then finish the folder."""
     config, net = prepared.config, prepared.net
     every, path = config.train.checkpoint_every, run_dir / CHECKPOINT
@@ -223,7 +218,7 @@ def _train(prepared, run_dir, optimizer, state, on_epoch, stop_requested, render
             result = fit_config(net, prepared.splits, config, state=state, optimizer=optimizer,
                                 on_epoch=after_epoch, stop_requested=stop_requested, weights=prepared.weights)
         checkpoint.save(path, net, optimizer, state, result.status, data)  # first: resumable whatever happens next
-        return RunResult(run_dir, result.status, result.message, finish_run(run_dir, prepared, result, renderer))
+        return RunResult(run_dir, result.status, result.message, finish_run(run_dir, prepared, result))
 
     return _after_training(run_dir, train_and_finish)
 
@@ -241,9 +236,8 @@ def _after_training(run_dir, work, *args):
         raise RunFailedError(f"{e}; the run stopped; {then}") from None
 
 
-def finish_run(run_dir, prepared, result, renderer=None):
-    """Write model.npz, the figures, report.html and, last, metrics.json (its status marks a finished folder);
-    ``renderer``: a ``report.Renderer`` that draws the curves and the confusion matrix in its own process."""
+def finish_run(run_dir, prepared, result):
+    """Write model.npz, the figures, report.html and, last, metrics.json (its status marks a finished folder)."""
     config, dataset, splits = prepared.config, prepared.dataset, prepared.splits
     temperature = calibrate(prepared.net, splits.X_val, splits.y_val) if config.train.calibrate else None
     predictor = Predictor(prepared.net, dataset.classes, splits.preprocessing)
@@ -269,7 +263,7 @@ def finish_run(run_dir, prepared, result, renderer=None):
     raw = dataset.frame.numeric_matrix(rows) if dataset.frame.all_numeric else np.empty((len(rows), 0))
     if raw.size and np.abs(raw).max() > 1e150:  # matplotlib's tick locator fails on axes near float64's limit
         raw = np.empty((len(rows), 0))
-    drawn = report.write_figures(run_dir, result.history, metrics, predictor, raw, dataset.y[rows], renderer)
+    drawn = report.write_figures(run_dir, result.history, metrics, predictor, raw, dataset.y[rows])
     report.write_report(run_dir, f"minimlp run: {config.name}", metrics, result.history, config.to_yaml(), drawn,
                         early_stopping=config.train.early_stopping)
     files.write_text(run_dir / "metrics.json", strict_json.dumps(metrics, indent=2) + "\n")
