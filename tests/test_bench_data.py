@@ -38,5 +38,7 @@ def test_the_data_bench_runs_both_cases_end_to_end():
     cases = bench_data.run_data_bench(rounds=1, log=lambda m: None, rows=2000)
     table = bench_data.format_data_table(cases)
     assert [c.name for c in cases] == ["numeric", "2 text columns, 1% missing, impute"]
-    assert all(c.minimlp.seconds > 0 and c.pandas.seconds > 0 and c.minimlp.peak_mb > 50 for c in cases)
+    # a peak each side that Python and numpy alone exceed (a small file is read without pandas: ~47 MB)
+    assert all(c.minimlp.seconds > 0 and c.pandas.seconds > 0 and c.minimlp.peak_mb > 30 and c.pandas.peak_mb > 30
+               for c in cases)
     assert table.count("\n| 2,000 × 20") == 2
