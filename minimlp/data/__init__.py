@@ -1,6 +1,7 @@
-"""Data: scikit-learn and OpenML datasets (datasets, bundled, openml), table files read with pandas
-(reader, parquet, lines, raw), feature columns and labels (columns, features, labels), the fitted
-preprocessing (preprocess, scaling, stored), and the dataset (dataset) with its stratified split (tables, split).
+"""Data: scikit-learn and OpenML datasets (datasets, bundled, openml), table files read with
+pandas or, when small, the csv module (reader, plain_csv, distinct, parquet, lines, raw), feature
+columns and labels (columns, features, labels), the fitted preprocessing (preprocess, scaling,
+stored), and the dataset (dataset) with its stratified split (tables, split).
 
 The names below load on first use (PEP 562): ``minimlp datasets`` lists ``datasets``' tables
 without importing numpy or pandas (a config is validated against minimlp/names.py, below this package)."""

@@ -5,6 +5,7 @@ there a column is factorized and its text parsed here, in Python. Whenever panda
 is loaded already (a notebook, a DataFrame given to the estimator, a large file)
 or a column is long, pandas does it, faster. tests/test_plain_csv.py holds the two equal.
 """
+import itertools
 import re
 import sys
 
@@ -39,10 +40,11 @@ def factorize(values):
         uniques, first, inverse = np.unique(values, return_index=True, return_inverse=True)
         order = np.argsort(first, kind="stable")
         return np.argsort(order)[inverse].astype(np.intp), uniques[order]
-    index, codes = {}, np.empty(len(values), dtype=np.intp)
-    for i, value in enumerate(values.tolist()):
-        codes[i] = -1 if is_missing(value) else index.setdefault(value, len(index))
-    return codes, np.array(list(index), dtype=object) if index else np.empty(0, dtype=object)
+    cells = values.tolist()
+    uniques = [value for value in dict.fromkeys(cells) if not is_missing(value)]  # first appearances, in C
+    index = {value: code for code, value in enumerate(uniques)}  # a missing value is in no key: code -1
+    codes = np.fromiter(map(index.get, cells, itertools.repeat(-1)), dtype=np.intp, count=len(cells))
+    return codes, np.fromiter(uniques, dtype=object, count=len(uniques))  # each value as itself, a tuple too
 
 
 def is_missing(value):

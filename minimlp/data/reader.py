@@ -1,12 +1,12 @@
 """Reading a table file (CSV, TSV or Parquet) into raw columns, within stated bounds.
 
 A CSV file of up to plain_csv.MAX_BYTES whose cells plain_csv knows is read
-there, without importing pandas. Otherwise pandas reads it: a file of up to PARALLEL_MAX_BYTES is read in one ``pandas.read_csv`` call on
-its path, which parses a large file on several threads; a larger one in chunks,
-which keep every C call short (Ctrl-C acts between them) and report progress.
-Either way a Ctrl-C acts within about a second. Cells are parsed by pandas; the
-rare error path re-reads the file with Python's csv module to name the line and
-the cell as written.
+there, without importing pandas. Otherwise pandas reads it: a file of up to
+PARALLEL_MAX_BYTES in one ``pandas.read_csv`` call on its path, which parses
+a large file on several threads; a larger one in chunks, which keep every C
+call short (Ctrl-C acts between them) and report progress. Either way a Ctrl-C
+acts within about a second. The rare error path re-reads the file with
+Python's csv module to name the line and the cell as written.
 """
 import contextlib
 import difflib
