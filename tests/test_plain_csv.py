@@ -21,10 +21,10 @@ CELLS = ["0", "7", "-3", "+5", "0001", " 12", "4 ", "\t8", "2.5", "-0.25", ".5",
          "123456789012345678", "9223372036854775807", "9223372036854775808", "12345678901234567890123",
          "", "NA", "na", "N/A", "nan", "NaN", "null", "None", " NA", "NA ",
          "a", "b", "x y", "red", "Red", " red", "é", "日本", "a,b", 'say "hi"', "line\nbreak", "1_0", "١٢", "0x1A",
-         "1,5", "inf", "-Infinity", "infinit", "True", "false", "TRUE", " ", "  ", "-", ".", "1e", "1.5f", "'q'"]
+         "1,5", "inf", "-Infinity", "infinit", "True", "false", "TRUE", "tRue", " True", "+false", " ", "  ", "-", ".", "1e", "1.5f", "'q'"]
 
 
-ODD = ("inf", "-Infinity", "True", "false", "TRUE", "9223372036854775807", "9223372036854775808",
+ODD = ("inf", "-Infinity", " True", "+false", "9223372036854775807", "9223372036854775808",
        "12345678901234567890123")  # pandas' to read
 
 
@@ -110,7 +110,7 @@ def test_plain_numbers_missing_spellings_and_text_are_read_without_pandas(text, 
 
 @pytest.mark.parametrize("body, why", [
     ("x,y\n1,a\n2\n", "a short row"), ("x,y\n1,a\n2,b,c\n", "a long row"), ('x,y\n1,"a\n', "an open quote"),
-    ("x,y\ninf,a\n2,b\n", "inf"), ("x,y\nTrue,a\nFalse,b\n", "True/False"), ("x,y\n1, \n2,b\n", "a blank cell"),
+    ("x,y\ninf,a\n2,b\n", "inf"), ("x,y\n True,a\nFalse,b\n", "a spaced True"), ("x,y\n1, \n2,b\n", "a blank cell"),
     ("x,y\n99999999999999999999,a\n2,b\n", "an integer past int64"), ("x,y\n1,a\n", "one data row is enough"),
     ('x,y\n1,a\n""\n', "a row of one empty quoted cell"), ("y\na\nb\n", "one column"),
 ])

@@ -100,8 +100,8 @@ def test_training_and_predicting_a_small_table_with_text_columns_import_no_sciki
     columns = json.loads((tmp_path / "run" / "metrics.json").read_text())["data"]["columns"]
     assert [(c["name"], c["kind"], c["inputs"]) for c in columns][1] == ("colour", "one-hot", 3)
     assert not loaded("predict", tmp_path / "run", table, "-o", tmp_path / "p.csv") & {"sklearn", "scipy", "pandas"}
-    odd = tmp_path / "odd.csv"  # the control: a column of True and False is pandas' to read
-    odd.write_text("flag,size,colour,y\n" + "".join(f"{i % 3 == 0},{row}" for i, row in enumerate(rows)))
+    odd = tmp_path / "odd.csv"  # the control: a True with a space before it is pandas' to read
+    odd.write_text("flag,size,colour,y\n" + "".join(f"{' True' if i % 3 else 'False'},{row}" for i, row in enumerate(rows)))
     assert "pandas" in loaded("train", "-q", "--set", "data.dataset=csv", "--set", f"data.path={odd}",
                               "--set", "data.target=y", "--set", "train.epochs=2", "--out", tmp_path / "run2")
 

@@ -3,7 +3,7 @@
 Importing pandas costs 0.2 s, as long as a 5,000-row table takes to train, so a
 file of up to MAX_BYTES is read here when every cell is one this reader knows
 pandas reads the same way: numbers in plain decimal notation, minimlp's missing
-spellings, and text. Anything else (an ``inf``, a True/False column, an integer
+spellings, true/false, and text. Anything else (an ``inf``, an integer
 beyond int64, a row with the wrong number of cells, a cell that is only spaces,
 bad quoting or encoding) returns None, and reader.py reads the file with pandas,
 which also names what is wrong. tests/test_plain_csv.py holds both readers equal.
@@ -20,11 +20,11 @@ MAX_BYTES = 2 << 20  # measured: at 3 MB of numbers pandas, its import included,
 MAX_DIGITS = 18  # integers with more digits may not fit int64: pandas' own rules (uint64, object) then apply
 _NUMBER = r"[ \t]*[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[ \t]*"
 _NUMBERS = re.compile(r"%s(?:\n%s)*" % (_NUMBER, _NUMBER))
-# cells pandas reads by rules of its own (infinities, booleans, integers that may not fit int64, blank cells);
+# cells pandas reads by rules of its own (infinities, integers that may not fit int64, blank cells);
 # matched per line of a column's distinct cells joined by newlines, so a cell holding a newline may
 # match too, and only sends the file to pandas
-_UNSURE = re.compile(r"^(?:[ \t]*[+-]?(?:inf|infinity|true|false|[0-9]{%d,})[ \t]*|[ \t\r\f\v]*)$" % (MAX_DIGITS + 1),
-                     re.I | re.M)
+_UNSURE = re.compile(r"^(?:[ \t]*[+-]?(?:inf|infinity|[0-9]{%d,})[ \t]*|[ \t\r\f\v]*)$" % (MAX_DIGITS + 1), re.I | re.M)
+_BOOLEAN_LIKE = re.compile(r"^[ \t]*[+-]?(?:true|false)[ \t]*$", re.I | re.M)
 
 
 def read(f, delimiter):
@@ -66,9 +66,23 @@ def _column(cells, missing, as_text):
     text = "\n".join(distinct - absent)
     if _UNSURE.search(text):
         return None
+    if not as_text and {cell.lower() for cell in distinct - absent} <= {"true", "false"}:
+        return _booleans(cells, absent)
+    if not as_text and _BOOLEAN_LIKE.search(text) and any(
+            _BOOLEAN_LIKE.fullmatch(cell) and cell.lower() not in ("true", "false") for cell in distinct - absent):
+        return None  # a spaced or signed true: pandas' rules (true beside numbers or words is text, as written)
     if not as_text and _NUMBERS.fullmatch(text):
         if not absent and not any(mark in text for mark in ".eE"):
             return np.fromiter(map(int, cells), dtype=np.int64, count=len(cells))
         return np.array(["nan" if cell in absent else cell for cell in cells] if absent else cells, dtype=np.float64)
     shared = {cell: cell for cell in distinct - absent}  # one str object per distinct value, as pandas' factorized
     return np.array([shared.get(cell, np.nan) for cell in cells], dtype=object)  # text gives
+
+
+def _booleans(cells, absent):
+    """A column of true/false in any case: with a missing cell, Python's True, False and NaN; without
+    one, the words 'True' and 'False' (pandas reads a bool column, which raw.piece makes text)."""
+    if absent:
+        return np.array([np.nan if cell in absent else cell.lower() == "true" for cell in cells], dtype=object)
+    words = {True: "True", False: "False"}
+    return np.array([words[cell.lower() == "true"] for cell in cells], dtype=object)
