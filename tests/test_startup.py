@@ -171,3 +171,45 @@ def test_the_executable_draws_without_the_docstrings_and_its_children_inherit_th
     done = minimlp(OWN, "train", "-q", CONFIGS / "moons.yaml", "--set", "train.epochs=2", "--out", tmp_path / "run")
     assert done.returncode == 0, done.stderr
     assert done.stderr.rsplit("LEAN ", 1)[1].split() == ["1", "False"]
+
+
+def ending(body, *argv):
+    """(exit status, stdout, stderr) of a process that sets ``body`` up, then runs the executable's entry."""
+    script = (f"import atexit, sys, threading, time\n{body}\nfrom minimlp.cli.entry import run\n"
+              f"sys.argv = ['minimlp', *{list(argv)!r}]\nrun()\n")
+    process = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    return process.returncode, process.stdout, process.stderr
+
+
+def test_the_process_ends_without_teardown_yet_runs_atexit_and_keeps_its_status():
+    """cli/entry.leave: os._exit after the streams and atexit's handlers (the teardown is 25 ms a command)."""
+    status, out, _ = ending("atexit.register(lambda: print('handler ran'))", "--version")
+    assert status == 0 and out.splitlines() == ["minimlp, version " + out.split("version ")[1].splitlines()[0],
+                                                "handler ran"]
+    status, _, err = ending("atexit.register(lambda: print('handler ran', file=sys.stderr))", "train", "nowhere.yaml")
+    assert status == 2 and "does not exist" in err and err.rstrip().endswith("handler ran")
+    many = "atexit.register(lambda: print('\\n'.join(map(str, range(200_000)))))"  # more than a pipe holds
+    status, out, _ = ending(many, "--version")
+    assert status == 0 and out.rstrip().endswith("199999") and len(out.splitlines()) == 200_001
+
+
+def test_the_interpreters_teardown_is_skipped():
+    """A global whose finaliser prints shows Python's teardown; the executable's end skips it."""
+    finaliser = "class Loud:\n    def __del__(self):\n        print('torn down')\nkept = Loud()"
+    plain = subprocess.run([sys.executable, "-c", finaliser], capture_output=True, text=True, timeout=60)
+    assert plain.stdout == "torn down\n"  # the control: Python's own end runs it
+    status, out, _ = ending(finaliser, "--version")
+    assert status == 0 and "torn down" not in out and out.startswith("minimlp, version")
+
+
+def test_a_thread_still_running_at_the_end_is_waited_for():
+    """With another thread alive Python ends as usual (it joins non-daemon threads); os._exit would cut it."""
+    status, out, _ = ending("threading.Thread(target=lambda: (time.sleep(0.5), print('thread done'))).start()",
+                            "--version")
+    assert status == 0 and out.rstrip().endswith("thread done")
+
+
+def test_an_exit_with_a_message_prints_it_and_ends_with_status_1():
+    process = subprocess.run([sys.executable, "-c", "from minimlp.cli.entry import leave\nleave('a message')"],
+                             capture_output=True, text=True, timeout=60)
+    assert process.returncode == 1 and process.stderr == "a message\n"

@@ -34,6 +34,40 @@ def _utf8(stream):
 
 
 def run():
+    try:
+        _run()
+    except SystemExit as e:
+        leave(e.code)
+        raise
+    leave(0)
+
+
+def leave(code):
+    """End the process once its work is out: flush the streams, run atexit's handlers, ``os._exit``.
+
+    Python's own teardown then frees every module numpy and Click brought, one by one: 25 ms of
+    each command that nobody waits for. Files are closed and locks are ``flock``s, which the
+    kernel releases. Returns (and Python ends as usual) while another thread runs or when a
+    stream cannot be flushed, where streams.py's handling of a closed reader applies."""
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        return
+    if code is not None and not isinstance(code, int):  # sys.exit("message"): Python prints it, status 1
+        print(code, file=sys.stderr)
+        code = 1
+    import atexit
+
+    atexit._run_exitfuncs()
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code or 0)
+
+
+def _run():
     install()
     try:
         if sys.stdout is None or not _utf8(sys.stdout) or not _utf8(sys.stderr):  # else nothing to prepare
