@@ -177,3 +177,40 @@ def test_adam_flushes_decayed_moments_without_changing_a_weight():
     assert not np.any((opt.m != 0) & (np.abs(opt.m) < tiny))  # the optimizer's moments hold none
     assert steps % FLUSH_EVERY == 0
     np.testing.assert_array_equal(net.params, params)
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_sgd_flushes_its_decayed_velocity_without_changing_a_weight(nesterov):
+    """As Adam's moments: a velocity whose gradient turns 0 decays into the subnormal range; SGD
+    flushes it, and every weight equals PyTorch's formula stepped in plain numpy, bit for bit."""
+    net = MLP([3, 4, 2], seed=0, dtype="float32")
+    params = net.params.copy()
+    rng = np.random.default_rng(1)
+    lr, mu = np.float32(0.01), np.float32(0.9)
+    velocity = np.zeros_like(params)
+    opt = SGD(net, lr=0.01, momentum=0.9, nesterov=nesterov)
+    for t in range(1, 1001):
+        g = (rng.standard_normal(params.shape) * 1e-3).astype(np.float32)
+        if t > 5:
+            g[::2] = 0
+        net.grads[...] = g
+        assert opt.step()
+        velocity = velocity * mu + g
+        params = params - (g + velocity * mu if nesterov else velocity) * lr
+    tiny = np.finfo(np.float32).tiny
+    assert np.any((velocity != 0) & (np.abs(velocity) < tiny))  # the plain formula reached subnormals
+    assert not np.any((opt.velocity != 0) & (np.abs(opt.velocity) < tiny)) and int(opt.t) == 1000
+    np.testing.assert_array_equal(net.params, params)
+
+
+def test_an_sgd_state_saved_before_the_step_count_loads_with_a_count_of_0():
+    net = net_with_params()
+    opt = SGD(net, lr=0.1, momentum=0.9)
+    saved = SGD(net_with_params(), lr=0.1, momentum=0.9)
+    saved.velocity[...] = 0.5
+    old = {k: v for k, v in saved.state_dict().items() if k != "t"}  # as a checkpoint of the last stop has it
+    opt.load_state_dict(old)
+    np.testing.assert_array_equal(opt.velocity, 0.5)
+    assert int(opt.t) == 0
+    with pytest.raises(MinimlpError, match="'t' \\(the step count\\) must be >= 0"):
+        opt.load_state_dict({**old, "t": np.array(-1)})

@@ -305,7 +305,7 @@ def test_adam_step_count_read_back_is_checked(tmp_path):
     run = tmp_path / "run"
     train_run(config, run)
     rewrite_checkpoint(run, change_arrays=_array("optimizer.t", np.array(-5)))
-    assert_refused_and_untouched(run, "checkpoint.npz", "'t' (Adam's step count) must be >= 0")
+    assert_refused_and_untouched(run, "checkpoint.npz", "'t' (the step count) must be >= 0")
 
 
 def _history(change):

@@ -84,12 +84,21 @@ class Optimizer:
         self.net.params -= update
         return True
 
+    def _count_and_flush(self, values):
+        """One more step; every FLUSH_EVERY steps (by the saved count, so a resumed run flushes as an
+        uninterrupted one) ``values``' subnormal entries become 0 (``flush_subnormals``)."""
+        self.t += 1
+        if int(self.t) % FLUSH_EVERY == 0:
+            flush_subnormals(values, self._update)
+
     def state_dict(self):
         state = {name: getattr(self, name).copy() for name in self.state_names}
         state["lr"] = np.array(self.lr)
         return state
 
     def load_state_dict(self, state):
+        if "t" in self.state_names and "t" not in state:  # SGD's checkpoints from before its step count
+            state = {**state, "t": np.zeros((), np.int64)}
         for name in self.state_names:
             saved, current = np.asarray(state[name]), getattr(self, name)
             if saved.shape != current.shape or saved.dtype != current.dtype:
@@ -100,6 +109,8 @@ class Optimizer:
         if lr.shape != () or lr.dtype.kind != "f" or not (math.isfinite(lr) and lr > 0):
             raise MinimlpError(f"optimizer lr must be a finite number > 0, got {lr!r}")
         self.lr = float(lr)
+        if "t" in self.state_names and self.t < 0:
+            raise MinimlpError(f"optimizer state 't' (the step count) must be >= 0, got {int(self.t)}")
 
 
 class SGD(Optimizer):
@@ -111,7 +122,7 @@ class SGD(Optimizer):
     the velocity is then spoilt, and training stops).
     """
 
-    state_names = ("velocity",)
+    state_names = ("velocity", "t")
 
     def __init__(self, net, lr=0.01, momentum=0.0, nesterov=False, weight_decay=0.0):
         super().__init__(net, lr, weight_decay)
@@ -119,6 +130,7 @@ class SGD(Optimizer):
         _check(not nesterov or momentum > 0, "nesterov needs momentum > 0")
         self.momentum, self.nesterov = float(momentum), bool(nesterov)
         self.velocity = np.zeros_like(net.params)
+        self.t = np.zeros((), np.int64)  # step count: when to flush the velocity's subnormal numbers
 
     @classmethod
     def from_options(cls, net, opt):
@@ -132,6 +144,7 @@ class SGD(Optimizer):
         if self.momentum:
             self.velocity *= self.momentum
             self.velocity += grad
+            self._count_and_flush(self.velocity)
             step = self.velocity
             if self.nesterov:
                 step = np.multiply(self.velocity, self.momentum, out=self._update)
@@ -150,6 +163,7 @@ class ScaledSGD(SGD):
         _check(0 <= momentum <= 1, f"momentum must be in [0, 1], got {momentum}")
         self.momentum, self.nesterov = float(momentum), bool(nesterov) and momentum > 0
         self.velocity = np.zeros_like(net.params)
+        self.t = np.zeros((), np.int64)
 
     def raw_step(self):
         grad = self.gradient()
@@ -167,6 +181,7 @@ class ScaledSGD(SGD):
         if not self.apply(update):
             return False
         np.copyto(self.velocity, velocity)
+        self._count_and_flush(self.velocity)
         return True
 
 
@@ -187,11 +202,6 @@ class Adam(Optimizer):
     @classmethod
     def from_options(cls, net, opt):
         return cls(net, lr=opt.lr, betas=(opt.beta_1, opt.beta_2), eps=opt.epsilon, weight_decay=opt.weight_decay)
-
-    def load_state_dict(self, state):
-        super().load_state_dict(state)
-        if self.t < 0:
-            raise MinimlpError(f"optimizer state 't' (Adam's step count) must be >= 0, got {int(self.t)}")
 
     def _moments(self):
         """One step of the first and second moment averages; the new step count.
