@@ -3,8 +3,8 @@
 Config validates with these (config/rules.py), and ``minimlp datasets`` lists them,
 without importing numpy: this module imports nothing. The registries that map the
 names to code live above it: the activations in numerics/layers.py, the initialisers in
-numerics/initializers.py, the optimizers and schedules in numerics/optim.py, the dtypes in
-model.py, the dataset loaders in data/datasets.py. tests/test_imports.py holds each tuple
+numerics/initializers.py, the optimizers in numerics/optim.py, the schedules in numerics/rates.py,
+the dtypes in model.py, the dataset loaders in data/datasets.py. tests/test_imports.py holds each tuple
 equal to its registry's names, in order (the order messages list them in).
 """
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid", "identity")

@@ -81,12 +81,12 @@ def test_validating_a_config_imports_no_numpy():
 def test_the_names_a_config_may_give_are_the_registries_names_in_order():
     from minimlp import model, names
     from minimlp.data import datasets
-    from minimlp.numerics import initializers, layers, optim
+    from minimlp.numerics import initializers, layers, optim, rates
 
     assert names.ACTIVATIONS == tuple(layers.ACTIVATIONS)
     assert names.INITIALIZERS == tuple(initializers.INITIALIZERS)
     assert names.OPTIMIZERS == tuple(optim.OPTIMIZERS)
-    assert names.SCHEDULES == tuple(optim.SCHEDULES) and names.SCHEDULE_NAMES == tuple(optim.SCHEDULE_NAMES)
+    assert names.SCHEDULES == tuple(rates.SCHEDULES) and names.SCHEDULE_NAMES == tuple(rates.SCHEDULE_NAMES)
     assert names.DTYPES == tuple(model.DTYPES)
     assert names.DATASET_NAMES == (*datasets.BUNDLED, *datasets.GENERATED, *datasets.FETCHED, "csv")
     assert set(names.DATASET_PARAMETERS) == set(names.DATASET_NAMES)

@@ -1,7 +1,7 @@
 """Learning-rate schedules as the epoch loop applies them: at each epoch's start, or from its end.
 
 ``constant``, ``step`` and ``cosine`` (with warm-up) are functions of the epoch
-number, set at each epoch's start (``numerics.optim.scheduled_lr``).
+number, set at each epoch's start (``numerics.rates.scheduled_lr``).
 ``invscaling`` and ``adaptive`` are scikit-learn's, updated at an epoch's end
 as its ``SGDOptimizer.iteration_ends`` / ``trigger_stopping`` do: invscaling
 sets lr = lr_init / (t + 1)^power_t, t the training samples seen so far;
@@ -15,7 +15,7 @@ object with an OptimizerConfig's attributes.
 """
 import math
 
-from ..numerics.optim import END_OF_EPOCH, scheduled_lr  # noqa: F401 (END_OF_EPOCH: part of this module's API)
+from ..numerics.rates import END_OF_EPOCH, scheduled_lr  # noqa: F401 (END_OF_EPOCH: part of this module's API)
 from .stopping import Plateau
 
 
