@@ -84,3 +84,22 @@ OLD_DEFAULTS = ["optimizer.name=sgd", "optimizer.lr=0.05", "optimizer.momentum=0
                 "train.batch_size=32", "train.patience=10", "train.label_smoothing=0", "train.early_stopping=false",
                 "train.calibrate=false", "data.scaling=standard", "data.missing_indicators=false",
                 "data.piecewise_bins=0", "model.dropout=0"]
+
+
+def resumed_equals_uninterrupted(config, folder, stop_after):
+    """Train ``config`` into folder/ref; train it into folder/run stopped after ``stop_after`` checks of
+    the stop request (mid-run), resume that, and assert the two model files are the same bytes.
+    Returns the uninterrupted run's result."""
+    from minimlp.runs import resume_run, train_run
+
+    reference = train_run(config, folder / "ref")
+    calls = {"n": 0}
+
+    def stop():
+        calls["n"] += 1
+        return calls["n"] >= stop_after
+
+    assert train_run(config, folder / "run", stop_requested=stop).status == "interrupted"
+    assert resume_run(folder / "run").status == reference.status == "completed"
+    assert (folder / "run" / "model.npz").read_bytes() == (folder / "ref" / "model.npz").read_bytes()
+    return reference

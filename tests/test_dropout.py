@@ -1,5 +1,6 @@
 """Dropout: the layer against its closed form and PyTorch's nn.Dropout, in the network, in files, in runs."""
 import numpy as np
+from helpers import central_difference, resumed_equals_uninterrupted
 import pytest
 from click.testing import CliRunner
 
@@ -10,7 +11,7 @@ from minimlp.errors import ConfigError
 from minimlp.numerics import layers
 from minimlp.numerics.layers import Dropout
 from minimlp.numerics.workspace import Workspace
-from minimlp.runs import prepare, resume_run, train_run
+from minimlp.runs import prepare
 from minimlp.runs.setup import fit_config
 from minimlp.sklearn import MLPClassifier
 from minimlp.train import TrainState, make_optimizer
@@ -66,14 +67,8 @@ def test_gradient_through_dropout_equals_finite_differences_with_a_fixed_mask(ac
 
     loss()
     workspace.backward(head.backward())
-    analytic, numeric = net.grads.copy(), np.empty_like(net.grads)
-    for k in range(net.n_params):
-        saved = net.params[k]
-        net.params[k] = saved + 1e-6
-        up = loss()
-        net.params[k] = saved - 1e-6
-        numeric[k] = (up - loss()) / 2e-6
-        net.params[k] = saved
+    analytic = net.grads.copy()
+    numeric = central_difference(loss, net.params)
     assert np.abs(numeric - analytic).max() / np.abs(numeric).max() < 1e-6
     dropped = [layer for layer in net.layers if isinstance(layer, Dropout)]
     assert all(np.count_nonzero(layer.factors == 0) > 0 for layer in dropped)  # some units were dropped
@@ -164,16 +159,7 @@ def test_a_run_with_dropout_resumes_bit_for_bit_and_its_files_say_so(tmp_path):
     (tmp_path / "d.yaml").write_text("name: d\ndata:\n  dataset: wine\nmodel:\n  hidden: [16, 16]\n  dropout: 0.25\n"
                                      "train:\n  epochs: 12\n  batch_size: 16\n  checkpoint_every: 1\n")
     config = load_config(tmp_path / "d.yaml")
-    reference = train_run(config, tmp_path / "ref")
-    calls = {"n": 0}
-
-    def stop():
-        calls["n"] += 1
-        return calls["n"] >= 40  # in epoch 5
-
-    assert train_run(config, tmp_path / "run", stop_requested=stop).status == "interrupted"
-    assert resume_run(tmp_path / "run").status == reference.status == "completed"
-    assert (tmp_path / "run" / "model.npz").read_bytes() == (tmp_path / "ref" / "model.npz").read_bytes()
+    reference = resumed_equals_uninterrupted(config, tmp_path, 40)  # in epoch 5
     saved = np.load(tmp_path / "run" / "model.npz")
     assert float(saved["dropout"]) == 0.25
     assert MLP.load(tmp_path / "run" / "model.npz").dropout == 0.25

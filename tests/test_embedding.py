@@ -3,6 +3,7 @@ files, runs, export."""
 from pathlib import Path
 
 import numpy as np
+from helpers import central_difference, resumed_equals_uninterrupted
 import pytest
 from click.testing import CliRunner
 
@@ -13,7 +14,7 @@ from minimlp.errors import ConfigError, MinimlpError, ModelFileError
 from minimlp.numerics import embedding as embedding_module
 from minimlp.numerics.embedding import Periodic
 from minimlp.numerics.layers import with_ones
-from minimlp.runs import resume_run, train_run
+from minimlp.runs import train_run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,25 +65,12 @@ def test_every_gradient_equals_finite_differences(activation, scale):
 
     loss()
     dX = net.backward(head.backward(), input_grad=True)
-    analytic, numeric = net.grads.copy(), np.empty_like(net.grads)
-    for k in range(net.n_params):
-        saved = net.params[k]
-        net.params[k] = saved + 1e-6
-        up = loss()
-        net.params[k] = saved - 1e-6
-        numeric[k] = (up - loss()) / 2e-6
-        net.params[k] = saved
+    analytic = net.grads.copy()
+    numeric = central_difference(loss, net.params)
     assert np.abs(numeric - analytic).max() / np.abs(numeric).max() < 1e-6
     start = 4 if scale else 0
     assert np.abs(analytic[start:start + 12]).min() > 0  # the frequencies get a gradient
-    numeric_dX = np.empty_like(X)
-    for index in np.ndindex(X.shape):
-        saved = X[index]
-        X[index] = saved + 1e-6
-        up = loss()
-        X[index] = saved - 1e-6
-        numeric_dX[index] = (up - loss()) / 2e-6
-        X[index] = saved
+    numeric_dX = central_difference(loss, X)
     assert np.abs(numeric_dX - dX).max() / np.abs(numeric_dX).max() < 1e-6
 
 
@@ -197,16 +185,7 @@ def test_an_embedded_run_resumes_bit_for_bit_and_says_so(tmp_path):
                                      "  embedding_size: 3\n  scale: true\n"
                                      "train:\n  epochs: 6\n  batch_size: 16\n  checkpoint_every: 1\n")
     config = load_config(tmp_path / "e.yaml")
-    reference = train_run(config, tmp_path / "ref")
-    calls = {"n": 0}
-
-    def stop():
-        calls["n"] += 1
-        return calls["n"] >= 20
-
-    assert train_run(config, tmp_path / "run", stop_requested=stop).status == "interrupted"
-    assert resume_run(tmp_path / "run").status == reference.status == "completed"
-    assert (tmp_path / "run" / "model.npz").read_bytes() == (tmp_path / "ref" / "model.npz").read_bytes()
+    reference = resumed_equals_uninterrupted(config, tmp_path, 20)
     trained, initial = MLP.load(tmp_path / "ref" / "model.npz"), MLP([13, 16, 3], seed=0, scale=True,
                                                                     embedding="periodic", embedding_size=3)
     assert np.abs(trained.layers[1].C - initial.layers[1].C).max() > 1e-4  # the frequencies were trained

@@ -1,5 +1,6 @@
 """model.ensemble: k networks trained together on the same batches, probabilities averaged."""
 import numpy as np
+from helpers import resumed_equals_uninterrupted
 import pytest
 
 from minimlp import MLP
@@ -9,7 +10,7 @@ from minimlp.ensemble import Ensemble, load_network, network_from_arrays
 from minimlp.errors import ConfigError, ModelFileError
 from minimlp.numerics.averaging import log_mean_softmax
 from minimlp.numerics.losses import softmax
-from minimlp.runs import prepare, resume_run, train_run
+from minimlp.runs import prepare, train_run
 from minimlp.runs.predictor import Predictor
 from minimlp.runs.setup import fit_config
 from minimlp.train import TrainState, make_optimizer
@@ -108,16 +109,7 @@ def test_an_ensemble_run_resumes_bit_for_bit_predicts_and_exports(tmp_path):
     (tmp_path / "e.yaml").write_text("name: e\ndata:\n  dataset: wine\noptimizer:\n  name: sgd\n  lr: 0.05\nmodel:\n  hidden: [16]\n  ensemble: 3\n"
                                      "  dropout: 0.2\ntrain:\n  epochs: 6\n  batch_size: 16\n  checkpoint_every: 1\n")
     config = load_config(tmp_path / "e.yaml")
-    reference = train_run(config, tmp_path / "ref")
-    calls = {"n": 0}
-
-    def stop():
-        calls["n"] += 1
-        return calls["n"] >= 20
-
-    assert train_run(config, tmp_path / "run", stop_requested=stop).status == "interrupted"
-    assert resume_run(tmp_path / "run").status == reference.status == "completed"
-    assert (tmp_path / "run" / "model.npz").read_bytes() == (tmp_path / "ref" / "model.npz").read_bytes()
+    reference = resumed_equals_uninterrupted(config, tmp_path, 20)
     assert reference.metrics["model"]["ensemble"] == 3
     predictor = Predictor.load(tmp_path / "ref" / "model.npz")
     assert isinstance(predictor.net, Ensemble)

@@ -2,6 +2,7 @@
 from pathlib import Path
 
 import numpy as np
+from helpers import central_difference, resumed_equals_uninterrupted
 import pytest
 from click.testing import CliRunner
 
@@ -14,7 +15,7 @@ from minimlp.numerics.layers import with_ones
 from minimlp.numerics.optim import SGD
 from minimlp.numerics.scale import Scale
 from minimlp.numerics.workspace import Workspace
-from minimlp.runs import resume_run, train_run
+from minimlp.runs import train_run
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,24 +60,11 @@ def test_every_gradient_equals_finite_differences(activation):
 
     loss()
     dX = net.backward(head.backward(), input_grad=True)
-    analytic, numeric = net.grads.copy(), np.empty_like(net.grads)
-    for k in range(net.n_params):
-        saved = net.params[k]
-        net.params[k] = saved + 1e-6
-        up = loss()
-        net.params[k] = saved - 1e-6
-        numeric[k] = (up - loss()) / 2e-6
-        net.params[k] = saved
+    analytic = net.grads.copy()
+    numeric = central_difference(loss, net.params)
     assert np.abs(numeric - analytic).max() / np.abs(numeric).max() < 1e-6
     assert np.abs(analytic[:4]).min() > 0
-    numeric_dX = np.empty_like(X)  # and the input gradient, through s
-    for index in np.ndindex(X.shape):
-        saved = X[index]
-        X[index] = saved + 1e-6
-        up = loss()
-        X[index] = saved - 1e-6
-        numeric_dX[index] = (up - loss()) / 2e-6
-        X[index] = saved
+    numeric_dX = central_difference(loss, X)  # and the input gradient, through s
     assert np.abs(numeric_dX - dX).max() / np.abs(numeric_dX).max() < 1e-6
 
 
@@ -178,16 +166,7 @@ def test_a_scaled_run_resumes_bit_for_bit_and_says_so(tmp_path):
                                      "optimizer:\n  weight_decay: 0.001\n"
                                      "train:\n  epochs: 8\n  batch_size: 16\n  checkpoint_every: 1\n")
     config = load_config(tmp_path / "s.yaml")
-    reference = train_run(config, tmp_path / "ref")
-    calls = {"n": 0}
-
-    def stop():
-        calls["n"] += 1
-        return calls["n"] >= 25  # in epoch 3
-
-    assert train_run(config, tmp_path / "run", stop_requested=stop).status == "interrupted"
-    assert resume_run(tmp_path / "run").status == reference.status == "completed"
-    assert (tmp_path / "run" / "model.npz").read_bytes() == (tmp_path / "ref" / "model.npz").read_bytes()
+    reference = resumed_equals_uninterrupted(config, tmp_path, 25)  # in epoch 3
     trained = MLP.load(tmp_path / "ref" / "model.npz")
     assert trained.scale and np.abs(trained.params[:trained.sizes[0]] - 1).max() > 1e-3  # s was learned
     assert reference.metrics["model"]["scale"] is True
