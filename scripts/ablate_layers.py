@@ -15,6 +15,7 @@ metrics.json reports it) as a ratio to the baseline's.
 """
 import argparse
 import csv
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -28,7 +29,7 @@ def variants(specs):
     out = [("baseline", [])]
     for spec in specs:
         name, _, sets = spec.partition("=")
-        out.append((name, [s for s in sets.split(",") if s]))
+        out.append((name, [s for s in re.split(r",(?=[\w.]+=)", sets) if s]))  # a comma inside [a, b] stays
     return out
 
 
