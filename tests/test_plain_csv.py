@@ -40,13 +40,15 @@ def tables(draw, allow_odd=True):
     rows = [[draw(st.sampled_from(pool)) for pool in column_pools] for _ in range(n_rows)]
     quoting = draw(st.sampled_from([csv.QUOTE_MINIMAL, csv.QUOTE_NONNUMERIC, csv.QUOTE_ALL]))
     text = io.StringIO()
-    writer = csv.writer(text, quoting=quoting, lineterminator=draw(st.sampled_from(["\n", "\r\n"])))
+    delimiter = draw(st.sampled_from([",", "\t", ";"]))
+    writer = csv.writer(text, delimiter=delimiter, quoting=quoting,
+                        lineterminator=draw(st.sampled_from(["\n", "\r\n"])))
     writer.writerow([f"c{j}" for j in range(n_columns)])
     writer.writerows(rows)
-    return text.getvalue()
+    return text.getvalue(), delimiter
 
 
-def both_readers(path, monkeypatch):
+def both_readers(path, monkeypatch, delimiter=","):
     """(the table as read, pandas' reading, whether plain_csv read it); each table, or its error's text."""
     read = []
     original = plain_csv.columns
@@ -57,16 +59,16 @@ def both_readers(path, monkeypatch):
         return columns
 
     monkeypatch.setattr(plain_csv, "columns", spy)
-    table = attempt(path)
+    table = attempt(path, delimiter)
     monkeypatch.setattr(plain_csv, "MAX_BYTES", -1)
-    reference = attempt(path)
+    reference = attempt(path, delimiter)
     monkeypatch.undo()
     return table, reference, bool(read and read[0])
 
 
-def attempt(path):
+def attempt(path, delimiter):
     try:
-        return read_table(path, target="c0")
+        return read_table(path, delimiter=delimiter, target="c0")
     except Exception as error:
         return f"{type(error).__name__}: {error}"
 
@@ -84,12 +86,13 @@ def assert_same_columns(table, reference):
 
 
 @settings(max_examples=examples(300), deadline=None)
-@given(text=tables())
-def test_a_small_file_reads_as_pandas_reads_it(text, tmp_path_factory):
+@given(case=tables())
+def test_a_small_file_reads_as_pandas_reads_it(case, tmp_path_factory):
+    text, delimiter = case
     path = tmp_path_factory.mktemp("t") / "t.csv"
     path.write_text(text, encoding="utf-8")
     with pytest.MonkeyPatch.context() as monkeypatch:
-        table, reference, _ = both_readers(path, monkeypatch)
+        table, reference, _ = both_readers(path, monkeypatch, delimiter)
     if isinstance(reference, str):  # a file pandas refuses is refused with the same message
         assert table == reference
     else:
@@ -97,13 +100,14 @@ def test_a_small_file_reads_as_pandas_reads_it(text, tmp_path_factory):
 
 
 @settings(max_examples=examples(100), deadline=None)
-@given(text=tables(allow_odd=False))
-def test_plain_numbers_missing_spellings_and_text_are_read_without_pandas(text, tmp_path_factory):
+@given(case=tables(allow_odd=False))
+def test_plain_numbers_missing_spellings_and_text_are_read_without_pandas(case, tmp_path_factory):
     """The control on the test above: an ordinary table is read by plain_csv, not handed to pandas."""
+    text, delimiter = case
     path = tmp_path_factory.mktemp("t") / "t.csv"
     path.write_text(text, encoding="utf-8")
     with pytest.MonkeyPatch.context() as monkeypatch:
-        table, reference, plain = both_readers(path, monkeypatch)
+        table, reference, plain = both_readers(path, monkeypatch, delimiter)
     assert plain
     assert_same_columns(table, reference)
 
