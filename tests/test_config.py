@@ -1,5 +1,6 @@
 """Config loading: defaults, overrides, and one clear ConfigError per kind of mistake."""
 import os
+from pathlib import Path
 
 import pytest
 
@@ -133,3 +134,32 @@ def test_missing_file_binary_file_and_folder(tmp_path):
         load_config(tmp_path / "bin.yaml")
     with pytest.raises(ConfigError, match="is a folder"):
         load_config(tmp_path)
+
+
+@pytest.mark.parametrize("sets, name", [
+    (["data.dataset=iris"], "iris"),
+    ([], "digits"),
+    (["data.dataset=csv", "data.path=/data/churn.csv", "data.target=y"], "churn"),
+    (["data.dataset=csv", "data.path=/data/my data (2).v1.tsv", "data.target=y"], "my-data-2-.v1"),
+    (["data.dataset=csv", "data.path=/data/__.csv", "data.target=y"], "table"),
+    (["data.dataset=csv", "data.path=/data/données.csv", "data.target=y"], "donn-es"),
+    (["name=mine", "data.dataset=iris"], "mine"),
+])
+def test_a_config_without_a_name_is_named_after_its_data(sets, name):
+    assert load_config(None, sets).name == name
+
+
+def test_a_table_runs_folder_is_named_after_its_file(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from minimlp.cli import main
+
+    table = tmp_path / "churn rates.csv"
+    table.write_text("a,y\n" + "".join(f"{i % 7},{'pq'[i % 2]}\n" for i in range(40)))
+    config = tmp_path / "c.yaml"
+    config.write_text(f"data: {{dataset: csv, path: '{table}', target: y}}\ntrain: {{epochs: 2}}\n")
+    monkeypatch.chdir(tmp_path)  # the default folder is runs/<name>-<time> below the working directory
+    result = CliRunner().invoke(main, ["train", "-q", str(config)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / result.output.strip()
+    assert folder.name.startswith("churn-rates-") and (folder / "config.yaml").read_text().startswith("name: churn-rates")

@@ -5,12 +5,13 @@ problem is reported as one ConfigError naming the file (or the ``--set``
 option), the key path and the value given, before any work starts.
 """
 import dataclasses
+import re
 import typing
 from pathlib import Path
 
 import yaml
 
-from .rules import MONITORS, check_dataset_params, check_rules, clip, convert, kind, show, suggest
+from .rules import MAX_NAME, MONITORS, check_dataset_params, check_rules, clip, convert, kind, show, suggest
 from ..errors import ConfigError
 from ..files import read_text
 from .yaml_reader import parse_yaml
@@ -160,7 +161,9 @@ def _build(raw, origin):
 def _resolve_unset(config, raw):
     """Defaults that need a validation split step aside, when not set explicitly, for a run without one
     (early stopping on a validation metric, calibration) or for lbfgs (which stops on its own tolerance
-    and minimises a fixed loss: no dropout)."""
+    and minimises a fixed loss: no dropout); and a name, when none is given, from the data."""
+    if "name" not in raw:
+        config.name = name_from_data(config.data)
     train = raw.get("train") if isinstance(raw.get("train"), dict) else {}
     model = raw.get("model") if isinstance(raw.get("model"), dict) else {}
     no_val = config.data.val_size == 0
@@ -171,6 +174,15 @@ def _resolve_unset(config, raw):
         config.train.calibrate = False
     if "dropout" not in model and lbfgs:
         config.model.dropout = 0.0
+
+
+def name_from_data(data):
+    """A run's name for a config that gives none: the dataset's, or the table file's stem in the
+    characters a name may hold (``my data (2).csv`` -> ``my-data-2``), so runs/ says what was trained."""
+    if data.dataset != "csv":
+        return data.dataset
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(str(data.path or "")).stem).strip("-._")
+    return stem[:MAX_NAME].rstrip("-._") or "table"
 
 
 def _error_at(origin, key):
