@@ -85,7 +85,7 @@ class TrainConfig:
 
 @dataclass
 class Config:
-    name: str = "digits"  # names the run folder
+    name: str = "digits"  # names the run folder; not given in a config, the data's name (config/loading.name_from_data)
     seed: int = 0  # one seed for the data, the split, the initial weights and the shuffling
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
