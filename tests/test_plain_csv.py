@@ -48,6 +48,15 @@ def tables(draw, allow_odd=True):
     return text.getvalue(), delimiter
 
 
+def read_both_ways(case, tmp_path_factory):
+    """``both_readers`` on a generated (text, delimiter) written to a fresh file."""
+    text, delimiter = case
+    path = tmp_path_factory.mktemp("t") / "t.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        return both_readers(path, monkeypatch, delimiter)
+
+
 def both_readers(path, monkeypatch, delimiter=","):
     """(the table as read, pandas' reading, whether plain_csv read it); each table, or its error's text."""
     read = []
@@ -88,11 +97,7 @@ def assert_same_columns(table, reference):
 @settings(max_examples=examples(300), deadline=None)
 @given(case=tables())
 def test_a_small_file_reads_as_pandas_reads_it(case, tmp_path_factory):
-    text, delimiter = case
-    path = tmp_path_factory.mktemp("t") / "t.csv"
-    path.write_text(text, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        table, reference, _ = both_readers(path, monkeypatch, delimiter)
+    table, reference, _ = read_both_ways(case, tmp_path_factory)
     if isinstance(reference, str):  # a file pandas refuses is refused with the same message
         assert table == reference
     else:
@@ -103,11 +108,7 @@ def test_a_small_file_reads_as_pandas_reads_it(case, tmp_path_factory):
 @given(case=tables(allow_odd=False))
 def test_plain_numbers_missing_spellings_and_text_are_read_without_pandas(case, tmp_path_factory):
     """The control on the test above: an ordinary table is read by plain_csv, not handed to pandas."""
-    text, delimiter = case
-    path = tmp_path_factory.mktemp("t") / "t.csv"
-    path.write_text(text, encoding="utf-8")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        table, reference, plain = both_readers(path, monkeypatch, delimiter)
+    table, reference, plain = read_both_ways(case, tmp_path_factory)
     assert plain
     assert_same_columns(table, reference)
 
