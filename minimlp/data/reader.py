@@ -20,6 +20,7 @@ from ..errors import DataError
 from . import lines, plain_csv
 from .lines import MAX_LINE_BYTES  # noqa: F401  (re-exported: a reader's stated limit)
 from .columns import missing_tokens
+from .distinct import is_missing
 from .raw import (CHUNK_ROWS, INDEX, MAX_TABLE_BYTES, Progress, RawTable, check_header, column_values, concatenate,
                   file_size)
 from .raw import Loading  # noqa: F401  (re-exported: what ``on_progress`` is told)
@@ -211,7 +212,7 @@ def _any_missing(values):
     """Whether a column as read holds a missing cell (NaN, or None in a column of objects)."""
     if values.dtype.kind == "f":
         return bool(np.isnan(values).any())
-    return values.dtype == object and any(value is None or value != value for value in values)
+    return values.dtype == object and any(map(is_missing, values))
 
 
 def _parse_error(path, delimiter, error, n_columns=None):

@@ -13,7 +13,7 @@ from ..errors import MinimlpError
 from .rates import END_OF_EPOCH
 
 
-FLUSH_EVERY = 8  # Adam's steps between flushes of its moments' subnormal numbers
+FLUSH_EVERY = 8  # steps between flushes of the subnormal numbers in Adam's moments and SGD's velocity
 
 
 def flush_subnormals(values, scratch):
@@ -213,18 +213,16 @@ class Adam(Optimizer):
         Every FLUSH_EVERY steps (by the saved count, so a resumed run flushes as an
         uninterrupted one) the moments' subnormal entries are set to 0: see ``flush_subnormals``."""
         grad, scratch = self.gradient(), self._update
-        self.t += 1
         self.m *= self.beta1
         self.m += np.multiply(grad, 1 - self.beta1, out=scratch)
         self.v *= self.beta2
         scratch = np.multiply(grad, 1 - self.beta2, out=scratch)
         scratch *= grad
         self.v += scratch
+        self._count_and_flush(self.m)
         t = int(self.t)
-        if t % FLUSH_EVERY == 0:
-            flush_subnormals(self.m, scratch)
-            if t % (FLUSH_EVERY * 8) == 0:  # v decays a hundred times more slowly
-                flush_subnormals(self.v, scratch)
+        if t % (FLUSH_EVERY * 8) == 0:  # v decays a hundred times more slowly
+            flush_subnormals(self.v, scratch)
         return t
 
     def raw_step(self):
